@@ -1,0 +1,42 @@
+# Every target sets up what it needs: the first run creates .venv and installs the project into it;
+# later runs reuse it (the stamp is rebuilt only when pyproject.toml changes).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+INPUT  ?= input
+OUTPUT ?= output
+
+.PHONY: run test check lint format template example bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)  ## the batch on the example round in input/
+	$(BIN)/processor run --input $(INPUT) --output $(OUTPUT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check processor tests scripts
+
+format: $(STAMP)
+	$(BIN)/ruff format processor tests scripts
+
+check: $(STAMP)  ## lint, format check, tests
+	$(BIN)/ruff check processor tests scripts
+	$(BIN)/ruff format --check processor tests scripts
+	$(BIN)/python -m pytest -q
+
+template: $(STAMP)  ## rebuild the committed templates from the rubric
+	$(BIN)/processor template --output templates
+
+example: $(STAMP)  ## regenerate the example round in input/ from the template
+	$(BIN)/python scripts/make_example_round.py $(INPUT)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,113 @@
+"""The one call behind each command: ``check`` validates, ``run`` validates and publishes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import constants as C
+from .collect import Round, check_files, collect
+from .problems import Code, problem
+from .publish import OutputError, staging
+from .rubric import Rubric, load_rubric
+
+if TYPE_CHECKING:
+    from .grading import Results
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """Wrong paths or options; the message is for the clerk."""
+
+
+@dataclass
+class Outcome:
+    round: Round
+    results: Results | None = None
+    written: list[Path] = field(default_factory=list)
+    published: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_OK if self.round.ok else EXIT_PROBLEMS
+
+
+def check(paths: list[Path], rubric: Rubric | None = None) -> Outcome:
+    """Validate without publishing: a folder is checked as a whole round, files one by one."""
+    rubric = rubric or load_rubric()
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"找不到 {path}")
+    if len(paths) == 1 and paths[0].is_dir():
+        return Outcome(collect(paths[0], rubric))
+    if any(p.is_dir() for p in paths):
+        raise UsageError("请只给一个文件夹，或者一个或多个评分表文件")
+    return Outcome(check_files(paths, rubric))
+
+
+def run(input_dir: Path, output_dir: Path, rubric: Rubric | None = None) -> Outcome:
+    """Validate the round in ``input_dir``; when it has no error, publish the results."""
+    rubric = rubric or load_rubric()
+    if not input_dir.is_dir():
+        raise UsageError(f"输入文件夹 {input_dir} 不存在")
+    if output_dir.resolve() == input_dir.resolve() or input_dir.resolve() in output_dir.resolve().parents:
+        raise UsageError("输出文件夹不能是输入文件夹或其中的子文件夹（输入文件夹中的文件从不改写）")
+    with staging(output_dir) as stage:
+        outcome = Outcome(collect(input_dir, rubric))
+        round_ = outcome.round
+        when = round_.settings.publication_date if round_.settings else dt.date(rubric.year, 1, 1)
+        # pandas, jinja2 and xlsxwriter are imported only by the command that needs them.
+        from .grading import grade
+        from .notice import render_notice
+        from .scoring import score
+        from .workbook import write_consolidated, write_validation_report
+
+        if round_.ok:
+            results = grade(score(round_), round_)
+            outcome.results = results
+            for tie in results.ties:
+                round_.problems.append(
+                    problem(
+                        Code.TIE_AT_BOUNDARY,
+                        value="、".join(tie.townships),
+                        total=format(tie.total, ".1f"),
+                        rank=tie.rank,
+                        upper=tie.upper,
+                        lower=tie.lower,
+                    )
+                )
+            write_consolidated(stage.path(C.CONSOLIDATED_FILE), round_, results)
+            stage.path(C.NOTICE_FILE).write_text(render_notice(round_, results), encoding="utf-8")
+            outcome.published = True
+        write_validation_report(stage.path(C.VALIDATION_REPORT_FILE), round_, when)
+        if round_.tracebacks:
+            stage.path(C.ERROR_LOG_FILE).write_text("\n\n".join(round_.tracebacks), encoding="utf-8")
+        outcome.written = stage.commit(remove=(C.ERROR_LOG_FILE,) if outcome.published else ())
+    return outcome
+
+
+def log_internal_error(output_dir: Path, context: str) -> Path | None:
+    """Write the full traceback of the exception being handled where the clerk can send it on."""
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        path = output_dir / C.ERROR_LOG_FILE
+        path.write_text(f"{context}\n\n{traceback.format_exc()}", encoding="utf-8")
+        return path
+    except OSError:
+        return None
+
+
+__all__ = [
+    "EXIT_INTERNAL",
+    "EXIT_OK",
+    "EXIT_PROBLEMS",
+    "EXIT_USAGE",
+    "OutputError",
+    "UsageError",
+    "check",
+    "run",
+]

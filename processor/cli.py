@@ -1,0 +1,154 @@
+"""The command line: parse arguments, make one library call, print, choose the exit code.
+
+Exit codes: 0 clean (warnings allowed), 1 problems in the data, 2 wrong usage or an unusable
+output folder, 3 a program error (the details go to output/error.log).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import unicodedata
+from pathlib import Path
+
+from . import __version__
+from .batch import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, OutputError, UsageError, log_internal_error
+from .problems import Problem, Severity
+from .rubric import RubricError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.handler(args)
+    except (UsageError, OutputError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except RubricError as exc:
+        print(f"程序的评分标准文件有误，未读取任何评分表：\n{exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    except KeyboardInterrupt:
+        print("\n已中断；输出文件夹中原有的结果未被改动。", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the clerk never sees a traceback; the maintainer gets it in a file
+        output = Path(getattr(args, "output", None) or "output")
+        log = log_internal_error(output, f"processor {args.command}: {exc!r}")
+        where = f"，详细信息已写入 {log}" if log else ""
+        print(f"程序内部错误：{type(exc).__name__}: {exc}{where}。请把该文件发给维护人员。", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="processor",
+        description="乡镇便民服务中心标准化等级评定：生成评分表模板、校验评分表、汇总排名并生成结果通报。",
+        epilog="退出码：0 无错误（可能有警告）；1 数据有错误；2 用法或输出文件夹有误；3 程序内部错误。",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="命令")
+
+    p = commands.add_parser(
+        "template", help="根据评分标准生成空白评分表和两张汇总用表", description=_template.__doc__
+    )
+    p.add_argument("--output", type=Path, default=Path("templates"), help="写入的文件夹（默认 templates）")
+    p.set_defaults(handler=_template)
+
+    p = commands.add_parser(
+        "check", help="只校验，不发布结果（一个文件夹，或一个或多个评分表）", description=_check.__doc__
+    )
+    p.add_argument(
+        "paths", nargs="*", type=Path, default=[Path("input")], help="文件夹或评分表文件（默认 input）"
+    )
+    p.set_defaults(handler=_check)
+
+    p = commands.add_parser(
+        "run", help="校验全部输入，无错误时汇总、排名、定级并生成通报", description=_run.__doc__
+    )
+    p.add_argument("--input", type=Path, default=Path("input"), help="输入文件夹（默认 input）")
+    p.add_argument("--output", type=Path, default=Path("output"), help="输出文件夹（默认 output）")
+    p.set_defaults(handler=_run)
+    return parser
+
+
+def _template(args) -> int:
+    """根据评分标准（processor/data/rubric-2022.toml）生成空白评分表、办件数量表和通报批评记录表。"""
+    from .rubric import load_rubric
+    from .settings import load_settings
+    from .template import write_templates
+
+    settings, problems = load_settings()
+    if settings is None:
+        _print_problems(problems)
+        return EXIT_INTERNAL
+    for path in write_templates(load_rubric(), settings, args.output):
+        print(f"已生成 {path}")
+    return EXIT_OK
+
+
+def _check(args) -> int:
+    """校验评分表：给一个文件夹时按一轮评定整体校验（含办件数量表和通报批评记录表），
+    给文件时只校验这些评分表。只报告问题，不生成结果。"""
+    from .batch import check
+
+    outcome = check(args.paths)
+    round_ = outcome.round
+    _print_problems(round_.problems)
+    print(f"已检查评分表{len(round_.sheets)}份。{_summary(round_.problems)}")
+    return outcome.exit_code
+
+
+def _run(args) -> int:
+    """校验输入文件夹中的全部评分表、办件数量表和通报批评记录表；全部无错误时，
+    计算得分、排名、等级和绩效加分，生成汇总表和结果通报。有错误时只生成问题清单。"""
+    from .batch import run
+
+    outcome = run(args.input, args.output)
+    round_ = outcome.round
+    _print_problems(round_.problems)
+    print(_summary(round_.problems))
+    if outcome.published:
+        print(f"已汇总{len(round_.sheets)}个乡镇，结果已发布：")
+    else:
+        print(
+            "有错误，未发布结果（汇总表和通报）；输出文件夹中原有的结果未被改动。请按问题清单改正后重新运行："
+        )
+    for path in outcome.written:
+        print(f"  {path}")
+    return outcome.exit_code
+
+
+def _summary(problems: list[Problem]) -> str:
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    warnings = len(problems) - errors
+    if not problems:
+        return "未发现问题。"
+    return f"发现错误{errors}个、警告{warnings}个。"
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 0)
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    if not problems:
+        return
+    rows = [
+        (p.severity.value, p.file or "-", p.where or "-", p.item or "-", f"{p.message}。{p.fix}。")
+        for p in problems
+    ]
+    head = ("级别", "文件", "位置", "编号", "问题及处理办法")
+    widths = [max(_width(r[i]) for r in [*rows, head]) for i in range(4)]
+    for row in [head, *rows]:
+        print("  ".join(_pad(cell, w) for cell, w in zip(row[:4], widths, strict=True)) + "  " + row[4])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,250 @@
+"""Input folder -> a validated round: every file read once, every problem of every file
+collected, and the names of the three kinds of input matched to one another."""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from . import constants as C
+from .names import Matcher, township_key
+from .problems import Code, Problem, has_errors, problem
+from .reader import ReadError, read_bytes
+from .rubric import Rubric
+from .settings import Settings, load_settings
+from .sheets import ScoreSheet, read_score_sheet
+from .tables import CaseCount, Criticism, read_case_counts, read_criticisms
+
+SPREADSHEET_LIKE = {
+    ".xls": "旧版Excel（.xls）",
+    ".xlsm": "启用宏的Excel（.xlsm）",
+    ".xlsb": "Excel二进制（.xlsb）",
+    ".et": "WPS表格（.et）",
+    ".ett": "WPS表格模板（.ett）",
+    ".ods": "OpenDocument表格（.ods）",
+    ".csv": "CSV文本（.csv）",
+    ".xltx": "Excel模板（.xltx）",
+}
+
+
+@dataclass(frozen=True)
+class InputFile:
+    name: str
+    role: str  # 评分表, 办件数量表, 通报批评记录表, 设置
+    sha256: str
+    size: int
+
+
+@dataclass
+class Round:
+    rubric: Rubric
+    settings: Settings | None = None
+    sheets: list[ScoreSheet] = field(default_factory=list)
+    case_counts: list[CaseCount] = field(default_factory=list)
+    unit_of: dict[str, str] = field(default_factory=dict)  # township -> its unit in the case counts
+    criticisms: list[Criticism] = field(default_factory=list)  # counted, township as on its sheet
+    files: list[InputFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    tracebacks: list[str] = field(default_factory=list)  # internal errors, for output/error.log
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.problems)
+
+
+def _hashed(path: Path, role: str, files: list[InputFile]) -> bytes:
+    data = read_bytes(path)
+    files.append(InputFile(path.name, role, hashlib.sha256(data).hexdigest(), len(data)))
+    return data
+
+
+def _is_skipped(path: Path) -> bool:
+    """Office lock files (~$name.xlsx) and hidden files are never inputs."""
+    return path.name.startswith(("~$", ".")) or path.name.lower() in ("thumbs.db", "desktop.ini")
+
+
+def classify(folder: Path) -> dict[str, list[Path]]:
+    roles: dict[str, list[Path]] = {
+        "sheets": [],
+        "case_counts": [],
+        "criticisms": [],
+        "settings": [],
+        "other": [],
+    }
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if _is_skipped(path):
+            continue
+        name = path.name.lower()
+        if name == C.CASE_COUNTS_FILE:
+            roles["case_counts"].append(path)
+        elif name == C.CRITICISMS_FILE:
+            roles["criticisms"].append(path)
+        elif name == C.SETTINGS_FILE:
+            roles["settings"].append(path)
+        elif path.suffix.lower() == ".xlsx" and path.is_file():
+            roles["sheets"].append(path)
+        else:
+            roles["other"].append(path)
+    return roles
+
+
+def collect(folder: Path, rubric: Rubric) -> Round:
+    """Read and check a whole round in ``folder``: sheets, case counts, criticisms, settings."""
+    round_ = Round(rubric=rubric)
+    roles = classify(folder)
+    settings_file = roles["settings"][0] if roles["settings"] else None
+    round_.settings, settings_problems = load_settings(settings_file)
+    round_.problems += settings_problems
+    for path in roles["other"]:
+        kind = SPREADSHEET_LIKE.get(path.suffix.lower())
+        if kind:
+            round_.problems.append(problem(Code.FILE_WRONG_TYPE, file=path.name, kind=kind))
+        elif path.is_file():
+            round_.problems.append(problem(Code.FILE_IGNORED, file=path.name))
+    read_sheets(roles["sheets"], round_)
+    if not roles["sheets"]:
+        round_.problems.append(problem(Code.NO_SHEETS, file=folder.name))
+    _check_duplicates(round_)
+    matcher = Matcher(s.township for s in round_.sheets if township_key(s.township))
+    _case_counts(round_, roles["case_counts"], matcher)
+    if round_.settings is not None:
+        _criticisms(round_, roles["criticisms"], matcher)
+    return round_
+
+
+def check_files(paths: list[Path], rubric: Rubric) -> Round:
+    """Check score sheets on their own (an inspector's or clerk's check of one or more files)."""
+    round_ = Round(rubric=rubric)
+    read_sheets(paths, round_)
+    _check_duplicates(round_)
+    return round_
+
+
+def read_sheets(paths: list[Path], round_: Round) -> None:
+    for path in paths:
+        try:
+            data = _hashed(path, "评分表", round_.files)
+            sheet, found = read_score_sheet(data, path.name, round_.rubric)
+        except ReadError as exc:
+            round_.problems.append(problem(exc.code, file=path.name, **exc.params))
+            continue
+        except Exception as exc:  # a program error on one file must not hide the others' results
+            round_.problems.append(problem(Code.INTERNAL_ERROR, file=path.name, detail=type(exc).__name__))
+            round_.tracebacks.append(f"{path.name}\n{traceback.format_exc()}")
+            continue
+        round_.problems += found
+        if sheet is not None:
+            round_.sheets.append(sheet)
+
+
+def _check_duplicates(round_: Round) -> None:
+    by_key: dict[str, list[ScoreSheet]] = {}
+    for sheet in round_.sheets:
+        if township_key(sheet.township):
+            by_key.setdefault(township_key(sheet.township), []).append(sheet)
+    for group in by_key.values():
+        if len(group) < 2:
+            continue
+        for sheet in group:
+            others = "、".join(s.file for s in group if s is not sheet)
+            round_.problems.append(
+                problem(
+                    Code.TOWNSHIP_DUPLICATE,
+                    file=sheet.file,
+                    sheet=sheet.sheet,
+                    cell=sheet.township_cell,
+                    value=sheet.township,
+                    other=others,
+                )
+            )
+
+
+def _companion(round_: Round, paths: list[Path], table: str, expected: str) -> bytes | None:
+    if not paths:
+        round_.problems.append(problem(Code.TABLE_MISSING, file=expected, table=table, expected=expected))
+        return None
+    try:
+        return _hashed(paths[0], table, round_.files)
+    except ReadError as exc:
+        round_.problems.append(problem(exc.code, file=paths[0].name, **exc.params))
+        return None
+
+
+def _case_counts(round_: Round, paths: list[Path], matcher: Matcher) -> None:
+    data = _companion(round_, paths, "办件数量表", C.CASE_COUNTS_FILE)
+    if data is None:
+        return
+    file = paths[0].name
+    counts, found = read_case_counts(data, file)
+    round_.problems += found
+    round_.case_counts = counts
+    table_broken = any(p.file == file and p.is_error for p in found)
+    for count in counts:
+        township, loosely = matcher.match(count.unit)
+        if township is None:
+            continue  # a unit ranked for 3.1 without a sheet of its own (a police station, say)
+        if township in round_.unit_of:
+            round_.problems.append(
+                problem(
+                    Code.UNIT_DUPLICATE,
+                    file=file,
+                    sheet=C.CASE_COUNTS_SHEET,
+                    cell=count.cell,
+                    value=count.unit,
+                    other=round_.unit_of[township],
+                )
+            )
+            continue
+        if loosely:
+            round_.problems.append(
+                problem(
+                    Code.NAME_MATCHED_LOOSELY, file=file, cell=count.cell, value=count.unit, matched=township
+                )
+            )
+        round_.unit_of[township] = count.unit
+    if table_broken:
+        return  # the rows in error are reported already; a missing township would only repeat them
+    for sheet in round_.sheets:
+        if township_key(sheet.township) and sheet.township not in round_.unit_of:
+            round_.problems.append(
+                problem(
+                    Code.TOWNSHIP_NO_CASE_COUNT,
+                    file=sheet.file,
+                    sheet=sheet.sheet,
+                    cell=sheet.township_cell,
+                    value=sheet.township,
+                )
+            )
+
+
+def _criticisms(round_: Round, paths: list[Path], matcher: Matcher) -> None:
+    data = _companion(round_, paths, "通报批评记录表", C.CRITICISMS_FILE)
+    if data is None:
+        return
+    file = paths[0].name
+    records, found = read_criticisms(data, file, round_.settings)
+    round_.problems += found
+    since = round_.settings.criticisms_since
+    for record in records:
+        where = dict(file=file, sheet=record.sheet, cell=record.cell)
+        township, loosely = matcher.match(record.township)
+        if township is None:
+            round_.problems.append(problem(Code.CRITICISM_UNKNOWN_TOWNSHIP, value=record.township, **where))
+            continue
+        if loosely:
+            round_.problems.append(
+                problem(Code.NAME_MATCHED_LOOSELY, value=record.township, matched=township, **where)
+            )
+        if since is not None and record.date < since:
+            round_.problems.append(
+                problem(
+                    Code.CRITICISM_NOT_COUNTED,
+                    value=record.date.isoformat(),
+                    since=since.isoformat(),
+                    **where,
+                )
+            )
+            continue
+        round_.criticisms.append(replace(record, township=township))

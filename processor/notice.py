@@ -1,0 +1,81 @@
+"""Results -> the notice (通报) as self-contained HTML, from templates/report.html.j2 (jinja2,
+autoescaped: no text from an input file can become markup)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import jinja2
+
+from . import constants as C
+from .collect import Round
+from .grading import Results
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+CN_DIGITS = "零一二三四五六七八九十"
+
+
+def cn_number(n: int) -> str:
+    """3 -> 三, 12 -> 十二 (for the small counts official prose spells out)."""
+    if 0 <= n <= 10:
+        return CN_DIGITS[n]
+    if n < 20:
+        return "十" + CN_DIGITS[n - 10]
+    if n < 100:
+        return CN_DIGITS[n // 10] + "十" + (CN_DIGITS[n % 10] if n % 10 else "")
+    return str(n)
+
+
+def cn_date(day: dt.date) -> str:
+    """GB/T 9704-2012: Arabic numerals, no leading zeros: 2022年8月31日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def score_text(value: Decimal) -> str:
+    return format(value, ".1f")
+
+
+def render_notice(round_: Round, results: Results, templates: Path = TEMPLATES_DIR) -> str:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["score"] = score_text
+    env.filters["cn"] = cn_number
+    env.filters["date"] = cn_date
+    return env.get_template(C.NOTICE_TEMPLATE).render(**notice_context(round_, results))
+
+
+def notice_context(round_: Round, results: Results) -> dict:
+    settings, rubric = round_.settings, round_.rubric
+    rows = results.table.to_dict("records")
+    groups = [
+        {"grade": grade, "centers": [r for r in rows if r["final"] == grade]}
+        for grade in settings.grades[:-1]
+    ]
+    (computed,) = rubric.computed_items
+    first, last = settings.validity
+    return {
+        "settings": settings,
+        "rubric": rubric,
+        "title": f"关于{settings.year}年乡镇便民服务中心标准化等级评定结果的通报",
+        "attachment": f"{settings.year}年乡镇便民服务中心标准化等级评定结果汇总表",
+        "center_count": len(rows),
+        "unit_count": len(results.scores.cases),
+        "computed": computed,
+        "groups": groups,
+        "ungraded": [r for r in rows if r["final"] == settings.grades[-1]],
+        "downgraded": [r for r in rows if r["downgrade"]],
+        "ties": results.ties,
+        "bands": settings.bands,
+        "validity_from": first,
+        "validity_to": last,
+        "rows": rows,
+        "issued": settings.publication_date,
+    }

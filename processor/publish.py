@@ -1,0 +1,102 @@
+"""Atomic writes into the output folder.
+
+Outputs are written into a staging folder inside the output folder and moved into place only
+when all of them are complete, with Ctrl-C held back during the moves; a failed or interrupted
+run leaves the previous outputs as they were. A lock keeps two runs on the same output folder
+from interleaving.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+try:  # POSIX; elsewhere the lock is a best effort
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+
+LOCK_FILE = ".processor.lock"
+
+
+class OutputError(Exception):
+    """The output folder cannot be used; the message is for the clerk."""
+
+
+class Staging:
+    def __init__(self, folder: Path, target: Path):
+        self.folder = folder
+        self.target = target
+
+    def path(self, name: str) -> Path:
+        """Where to write the output ``name``: always a fixed name of ours, never one from input."""
+        if Path(name).name != name or name.startswith("."):
+            raise ValueError(f"not an output name: {name!r}")
+        return self.folder / name
+
+    def commit(self, remove: tuple[str, ...] = ()) -> list[Path]:
+        """Move every staged file into the output folder, and remove stale outputs of ours."""
+        names = sorted(p.name for p in self.folder.iterdir())
+        moved = []
+        with _held_interrupts():
+            for name in names:
+                os.replace(self.folder / name, self.target / name)
+                moved.append(self.target / name)
+            for name in remove:
+                if name not in names:
+                    with contextlib.suppress(FileNotFoundError):
+                        (self.target / name).unlink()
+        return moved
+
+
+@contextlib.contextmanager
+def staging(output: Path) -> Iterator[Staging]:
+    """Check the output folder before any work, lock it, and stage the outputs inside it."""
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=".staging-", dir=output))
+    except OSError as exc:
+        raise OutputError(f"输出文件夹 {output} 无法写入（{exc.strerror or exc}）；请检查路径和权限") from exc
+    try:
+        with _locked(output):
+            yield Staging(folder, output)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _locked(output: Path) -> Iterator[None]:
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    with open(output / LOCK_FILE, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            raise OutputError(f"另一个处理正在使用输出文件夹 {output}；请等它结束后再运行") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def _held_interrupts() -> Iterator[None]:
+    """Hold Ctrl-C back while the outputs are moved into place, then deliver it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received = []
+    previous = signal.signal(signal.SIGINT, lambda *args: received.append(args))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            raise KeyboardInterrupt

@@ -1,0 +1,312 @@
+"""Raw workbook -> one validated score sheet, and every problem found in it.
+
+Items are found by their code in the 编号 column, labels by their text, so a sheet whose rows
+were moved is read correctly; scores are judged against the rubric whatever the sheet says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import constants as C
+from .names import township_key
+from .problems import Code, Problem, problem
+from .reader import ReadError, Sheet, a1, open_workbook
+from .rubric import Item, Rubric
+from .values import (
+    BLANK,
+    BOOLEAN,
+    DATE,
+    ERROR,
+    OK,
+    TEXT,
+    UNCALCULATED,
+    plain,
+    read_date,
+    read_number,
+    read_text,
+)
+
+HEADER_SEARCH_ROWS = 30  # labels and the column header are looked for in the sheet's first rows
+
+
+@dataclass
+class ScoreSheet:
+    file: str
+    sheet: str
+    township: str = ""
+    township_cell: str = ""
+    inspectors: str = ""
+    date: dt.date | None = None
+    scores: dict[str, Decimal] = field(default_factory=dict)  # entered items that read cleanly
+    remarks: dict[str, str] = field(default_factory=dict)
+    cells: dict[str, str] = field(default_factory=dict)  # item code -> A1 of its score cell
+    complete: bool = False  # every entered item has a valid score
+
+
+def read_score_sheet(data: bytes, file: str, rubric: Rubric) -> tuple[ScoreSheet | None, list[Problem]]:
+    try:
+        wb = open_workbook(data, file, sheets=(C.SCORE_SHEET, C.META_SHEET))
+    except ReadError as exc:
+        return None, [problem(exc.code, file=file, **exc.params)]
+    ws = wb.sheets.get(C.SCORE_SHEET)
+    if ws is None:
+        found = "、".join(n for n in wb.sheet_names if n != C.META_SHEET) or "无"
+        return None, [problem(Code.SHEET_MISSING, file=file, expected=C.SCORE_SHEET, found=found)]
+    return _SheetReader(ws, file, rubric, wb.date1904).read(wb.sheets.get(C.META_SHEET))
+
+
+class _SheetReader:
+    def __init__(self, ws: Sheet, file: str, rubric: Rubric, date1904: bool):
+        self.ws, self.file, self.rubric, self.date1904 = ws, file, rubric, date1904
+        self.problems: list[Problem] = []
+        self.result = ScoreSheet(file=file, sheet=ws.name)
+
+    def report(self, code: Code, row: int = 0, col: int = 0, **fields) -> None:
+        cell = a1(row, col) if row and col else ""
+        self.problems.append(problem(code, file=self.file, sheet=self.ws.name, cell=cell, **fields))
+
+    def read(self, meta: Sheet | None) -> tuple[ScoreSheet | None, list[Problem]]:
+        if self.ws.state != "visible":
+            self.report(Code.SHEET_HIDDEN, expected=C.SCORE_SHEET)
+        if not self._rubric_matches(meta):
+            return None, self.problems
+        labels = self._find_labels()
+        self._header_fields(labels)
+        columns = self._find_columns()
+        if columns is None:
+            return self.result, self.problems
+        rows = self._item_rows(columns)
+        self._items(rows, columns)
+        self._total(columns)
+        if not self.ws.protected:
+            self.report(Code.PROTECTION_REMOVED)
+        return self.result, self.problems
+
+    def _rubric_matches(self, meta: Sheet | None) -> bool:
+        if meta is None:
+            self.report(Code.NOT_TEMPLATE)
+            return True  # read on: the clerk learns everything else that is wrong too
+        found = {}
+        for (row, col), cell in meta.cells.items():
+            if cell.kind == "s" and cell.text in (C.META_VERSION_LABEL, C.META_FINGERPRINT_LABEL):
+                found[cell.text] = read_text(meta.get(row, col + 1))
+        version = found.get(C.META_VERSION_LABEL, "")
+        if found.get(C.META_FINGERPRINT_LABEL) == self.rubric.fingerprint:
+            return True
+        if not found:
+            self.report(Code.NOT_TEMPLATE)
+            return True
+        shown = version or "未知"
+        if version == self.rubric.version:
+            shown = f"{version}（内容与本次评分标准不同）"
+        self.problems.append(
+            problem(Code.RUBRIC_MISMATCH, file=self.file, found=shown, expected=self.rubric.version)
+        )
+        return False
+
+    def _find_labels(self) -> dict[str, tuple[int, int]]:
+        wanted = {township_key(label): label for label in (*C.HEADER_LABELS, C.META_VERSION_LABEL)}
+        labels: dict[str, tuple[int, int]] = {}
+        for (row, col), cell in sorted(self.ws.cells.items()):
+            if row > HEADER_SEARCH_ROWS:
+                break
+            if cell.kind == "s":
+                label = wanted.get(township_key(cell.text))
+                if label and label not in labels:
+                    labels[label] = (row, col)
+        return labels
+
+    def _header_fields(self, labels: dict[str, tuple[int, int]]) -> None:
+        def value(label: str):
+            if label not in labels:
+                return None, 0, 0
+            row, col = self.ws.right_of(*labels[label])
+            return self.ws.get(row, col), row, col
+
+        cell, row, col = value(C.LABEL_TOWNSHIP)
+        township = read_text(cell)
+        self.result.township = township
+        self.result.township_cell = a1(row, col) if row else ""
+        if not township_key(township):
+            self.report(Code.TOWNSHIP_MISSING, row, col)
+        cell, row, col = value(C.LABEL_INSPECTORS)
+        self.result.inspectors = read_text(cell)
+        if not self.result.inspectors:
+            self.report(Code.INSPECTORS_MISSING, row, col)
+        cell, row, col = value(C.LABEL_DATE)
+        day, shown = read_date(cell, self.date1904)
+        self.result.date = day
+        if day is None:
+            self.report(Code.DATE_INVALID if shown else Code.DATE_MISSING, row, col, value=shown)
+
+    def _find_columns(self) -> dict[str, int] | None:
+        titles = {township_key(t): t for t in C.SHEET_COLUMNS}
+        rows: dict[int, dict[str, int]] = {}
+        for (row, col), cell in self.ws.cells.items():
+            if row <= HEADER_SEARCH_ROWS and cell.kind == "s" and township_key(cell.text) in titles:
+                rows.setdefault(row, {}).setdefault(titles[township_key(cell.text)], col)
+        required = (C.COL_CODE, C.COL_SCORE, C.COL_REMARK)
+        for row in sorted(rows):
+            if all(t in rows[row] for t in required):
+                return {"_row": row, **rows[row]}
+        self.report(Code.HEADER_MISSING, columns="”“".join(required))
+        return None
+
+    def _item_rows(self, columns: dict[str, int]) -> dict[str, int]:
+        code_col, header_row = columns[C.COL_CODE], columns["_row"]
+        known = {item.code for item in self.rubric.items}
+        rows: dict[str, int] = {}
+        for row in sorted(r for (r, c) in self.ws.cells if c == code_col and r > header_row):
+            code = township_key(read_text(self.ws.get(row, code_col)))
+            if code not in known:
+                continue
+            if code in rows:
+                self.report(
+                    Code.ITEM_DUPLICATE, row, code_col, item=code, other=a1(rows[code], code_col), value=code
+                )
+                continue
+            rows[code] = row
+        for item in self.rubric.items:
+            if item.code not in rows:
+                self.report(Code.ITEM_MISSING, item=item.code, name=item.name)
+        return rows
+
+    def _items(self, rows: dict[str, int], columns: dict[str, int]) -> None:
+        complete = True
+        for item in self.rubric.items:
+            row = rows.get(item.code)
+            if row is None:
+                complete = complete and not item.entered
+                continue
+            self._locked_cells(item, row, columns)
+            score_col, remark_col = columns[C.COL_SCORE], columns[C.COL_REMARK]
+            remark = read_text(self.ws.get(row, remark_col))
+            if not item.entered:
+                filled = read_text(self.ws.get(row, score_col))
+                if filled and filled != C.COMPUTED_SCORE_TEXT:
+                    self.report(Code.COMPUTED_ITEM_FILLED, row, score_col, item=item.code, value=filled)
+                continue
+            self.result.cells[item.code] = a1(row, score_col)
+            self.result.remarks[item.code] = remark
+            score = self._score(item, row, score_col)
+            if score is None:
+                complete = False
+                continue
+            self.result.scores[item.code] = score
+            if score < item.maximum and not remark:
+                self.report(
+                    Code.REMARK_MISSING,
+                    row,
+                    remark_col,
+                    item=item.code,
+                    value=plain(score),
+                    maximum=plain(item.maximum),
+                    deduction=plain(item.maximum - score),
+                )
+        self.result.complete = complete
+
+    def _score(self, item: Item, row: int, col: int) -> Decimal | None:
+        reading = read_number(self.ws.get(row, col), comma="decimal")
+        fields = dict(item=item.code, maximum=plain(item.maximum), resolution=plain(self.rubric.resolution))
+        refused = {
+            BLANK: Code.SCORE_BLANK,
+            UNCALCULATED: Code.FORMULA_NO_VALUE,
+            ERROR: Code.SCORE_ERROR_VALUE,
+            BOOLEAN: Code.SCORE_BOOLEAN,
+            DATE: Code.SCORE_DATE,
+            TEXT: Code.SCORE_NOT_NUMBER,
+        }
+        if reading.status != OK:
+            self.report(refused[reading.status], row, col, value=reading.shown, **fields)
+            return None
+        score = reading.number
+        if reading.formula:
+            self.report(Code.SCORE_FORMULA, row, col, value=plain(score), formula=reading.formula, **fields)
+        note = (
+            Code.FULL_WIDTH_DIGITS
+            if reading.full_width
+            else Code.DECIMAL_COMMA
+            if reading.comma
+            else Code.NUMBER_AS_TEXT
+            if reading.as_text
+            else None
+        )
+        if note:
+            self.report(note, row, col, value=reading.shown, score=plain(score), **fields)
+        resolution = self.rubric.resolution
+        shown = plain(score)
+        if score < 0:
+            self.report(Code.SCORE_NEGATIVE, row, col, value=shown, **fields)
+        elif score > item.maximum:
+            self.report(Code.SCORE_ABOVE_MAX, row, col, value=shown, **fields)
+        elif score % resolution:
+            low = score - score % resolution
+            suggestion = f"{plain(low)}或{plain(low + resolution)}"
+            self.report(Code.SCORE_TOO_FINE, row, col, value=shown, suggestion=suggestion, **fields)
+        elif item.kind == "award" and score not in (0, item.maximum):
+            self.report(Code.SCORE_AWARD_PARTIAL, row, col, value=shown, **fields)
+        else:
+            return score
+        return None
+
+    def _locked_cells(self, item: Item, row: int, columns: dict[str, int]) -> None:
+        """Compare the fixed cells of an item's row with the rubric and say what changed."""
+        category = self.rubric.category(item.category)
+        expected = {
+            C.COL_CATEGORY: category.name,
+            C.COL_NAME: item.label,
+            C.COL_CRITERIA: item.criteria,
+        }
+        for column, want in expected.items():
+            col = columns.get(column)
+            if col is None:
+                continue
+            found = read_text(self.ws.shown(row, col))
+            if township_key(found) != township_key(want):
+                self.report(
+                    Code.LOCKED_CELL_EDITED,
+                    row,
+                    col,
+                    item=item.code,
+                    column=column,
+                    expected=_short(want),
+                    value=_short(found),
+                )
+        col = columns.get(C.COL_MAXIMUM)
+        if col is not None:
+            reading = read_number(self.ws.get(row, col))
+            if reading.number != item.maximum:
+                self.report(
+                    Code.MAXIMUM_EDITED,
+                    row,
+                    col,
+                    item=item.code,
+                    value=reading.shown or "空",
+                    expected=plain(item.maximum),
+                )
+
+    def _total(self, columns: dict[str, int]) -> None:
+        """Compare the sheet's own total, where Excel has calculated it, with the cells' sum."""
+        if not self.result.complete:
+            return
+        score_col = columns[C.COL_SCORE]
+        label_cols = range(1, score_col)
+        for (row, col), cell in sorted(self.ws.cells.items()):
+            if col in label_cols and cell.kind == "s" and township_key(cell.text).startswith(C.TOTAL_LABEL):
+                shown = self.ws.get(row, score_col)
+                if shown is None or shown.kind != "n":
+                    return  # never calculated (a sheet written by a program): nothing to compare
+                total = read_number(shown).number
+                expected = sum(self.result.scores.values(), Decimal(0))
+                if total is not None and total != expected:
+                    self.report(
+                        Code.TOTAL_MISMATCH, row, score_col, value=plain(total), expected=plain(expected)
+                    )
+                return
+
+
+def _short(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

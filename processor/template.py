@@ -1,0 +1,406 @@
+"""Rubric -> the blank score sheet and the clerk's two companion tables (openpyxl).
+
+The score sheet mirrors the official table: one row per item, categories merged down, a score
+cell and a remark cell per item. It guides the inspector (validation, locked labels, A4 print)
+but the batch trusts none of it: it reads items by their code and checks every score itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import os
+import re
+import unicodedata
+import zipfile
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from . import constants as C
+from .rubric import Item, Rubric
+from .settings import Settings
+
+# Column widths in Excel units (about one Latin character; a Chinese character needs about 2).
+WIDTHS = {
+    C.COL_NUMBER: 5,
+    C.COL_CATEGORY: 9,
+    C.COL_CODE: 6,
+    C.COL_NAME: 14,
+    C.COL_CRITERIA: 50,
+    C.COL_MAXIMUM: 6,
+    C.COL_SCORE: 8,
+    C.COL_REMARK: 26,
+}
+COL = {name: i for i, name in enumerate(C.SHEET_COLUMNS, start=1)}  # column title -> 1-based index
+LETTER = {name: get_column_letter(i) for name, i in COL.items()}
+LAST = get_column_letter(len(C.SHEET_COLUMNS))
+
+TITLE_ROW, TOWNSHIP_ROW, INSPECTORS_ROW, HEADER_ROW = 1, 2, 3, 4
+FIRST_ITEM_ROW = HEADER_ROW + 1
+
+FONT = "宋体"
+BODY = Font(name=FONT, size=10)
+BOLD = Font(name=FONT, size=10, bold=True)
+TITLE = Font(name="黑体", size=16, bold=True)
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # where the inspector writes
+COMPUTED_FILL = PatternFill("solid", fgColor="E7E6E6")
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="center")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+UNLOCKED = Protection(locked=False)
+LINE_HEIGHT = 13.5  # points per line of 10-point text
+
+
+def build_score_sheet(rubric: Rubric) -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = C.SCORE_SHEET
+    for name, width in WIDTHS.items():
+        ws.column_dimensions[LETTER[name]].width = width
+
+    _title(ws, rubric)
+    _header_fields(ws, rubric)
+    for name in C.SHEET_COLUMNS:
+        cell = ws.cell(HEADER_ROW, COL[name], name)
+        cell.font, cell.alignment, cell.fill, cell.border = BOLD, CENTER, HEADER_FILL, BOX
+
+    row = FIRST_ITEM_ROW
+    validations: dict[tuple[str, str], DataValidation] = {}
+    subtotal_ranges = []
+    for category in rubric.categories:
+        items = rubric.items_of(category)
+        first = row
+        for item in items:
+            _item_row(ws, row, item, rubric, validations)
+            row += 1
+        last = row - 1
+        subtotal_ranges.append((category, first, last))
+        for name, value in ((C.COL_NUMBER, category.numeral), (C.COL_CATEGORY, category.name)):
+            ws.cell(first, COL[name], value)
+            if last > first:
+                ws.merge_cells(start_row=first, start_column=COL[name], end_row=last, end_column=COL[name])
+            for r in range(first, last + 1):
+                c = ws.cell(r, COL[name])
+                c.font, c.alignment, c.border = BOLD, CENTER, BOX
+    for dv in validations.values():
+        ws.add_data_validation(dv)
+
+    subtotal_rows = []
+    for category, first, last in subtotal_ranges:
+        score = LETTER[C.COL_SCORE]
+        _summary_row(ws, row, f"{C.SUBTOTAL_LABEL}：{category.numeral}、{category.name}", category.total)
+        ws.cell(row, COL[C.COL_SCORE], f"=SUM({score}{first}:{score}{last})")
+        subtotal_rows.append(row)
+        row += 1
+    computed = "、".join(i.code for i in rubric.computed_items)
+    _summary_row(ws, row, f"{C.TOTAL_LABEL}（不含{computed}，由汇总程序计算）", rubric.total, bold=True)
+    score = LETTER[C.COL_SCORE]
+    ws.cell(row, COL[C.COL_SCORE], f"=SUM({score}{subtotal_rows[0]}:{score}{subtotal_rows[-1]})")
+    last_row = row + 2
+    note = ws.cell(last_row, 1, _instructions(rubric))
+    note.font, note.alignment = BODY, Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=last_row, start_column=1, end_row=last_row, end_column=len(C.SHEET_COLUMNS))
+    ws.row_dimensions[last_row].height = 3 * LINE_HEIGHT + 4
+
+    _print_setup(ws, last_row)
+    ws.freeze_panes = ws.cell(FIRST_ITEM_ROW, 1)
+    ws.protection.sheet = True
+    # Let inspectors resize rows and columns for long remarks; everything else stays locked.
+    ws.protection.formatRows = False
+    ws.protection.formatColumns = False
+    ws.sheet_view.selection[0].activeCell = f"{LETTER[C.COL_MAXIMUM]}{TOWNSHIP_ROW}"
+    ws.sheet_view.selection[0].sqref = ws.sheet_view.selection[0].activeCell
+
+    _meta_sheet(wb, rubric)
+    # The structure lock keeps the score sheet from being renamed, deleted or joined by others.
+    wb.security = WorkbookProtection(lockStructure=True)
+    return wb
+
+
+def _title(ws, rubric: Rubric) -> None:
+    cell = ws.cell(TITLE_ROW, 1, f"《{rubric.title}》")
+    cell.font, cell.alignment = TITLE, CENTER
+    ws.merge_cells(f"A{TITLE_ROW}:{LAST}{TITLE_ROW}")
+    ws.row_dimensions[TITLE_ROW].height = 32
+
+
+def _header_fields(ws, rubric: Rubric) -> None:
+    """Each label with its input cell immediately to its right (the batch reads them so)."""
+    # label A:B -> value C:E; label F:G -> value H
+    rows = (
+        (TOWNSHIP_ROW, C.LABEL_TOWNSHIP, C.LABEL_DATE),
+        (INSPECTORS_ROW, C.LABEL_INSPECTORS, C.META_VERSION_LABEL),
+    )
+    for row, left, right in rows:
+        ws.row_dimensions[row].height = 22
+        for merged in (f"A{row}:B{row}", f"C{row}:E{row}", f"F{row}:G{row}"):
+            ws.merge_cells(merged)
+        ws[f"A{row}"], ws[f"F{row}"] = left, right
+        for col in "ABCDEFGH":
+            c = ws[f"{col}{row}"]
+            c.font, c.alignment, c.border = BODY, CENTER, BOX
+        for label in (f"A{row}", f"F{row}"):
+            ws[label].font, ws[label].fill = BOLD, HEADER_FILL
+    inputs = [f"{col}{row}" for row in (TOWNSHIP_ROW, INSPECTORS_ROW) for col in "CDE"] + [f"H{TOWNSHIP_ROW}"]
+    for ref in inputs:
+        ws[ref].protection, ws[ref].fill = UNLOCKED, INPUT_FILL
+    ws[f"H{TOWNSHIP_ROW}"].number_format = "yyyy-mm-dd"
+    date = DataValidation(
+        type="date",
+        operator="between",
+        formula1="36526",  # 2000-01-01
+        formula2="73050",  # 2099-12-31
+        allow_blank=True,
+        showErrorMessage=True,
+        showInputMessage=True,
+        promptTitle=C.LABEL_DATE,
+        prompt="请输入日期，如 2022-08-15",
+        errorTitle="日期无效",
+        error="请输入有效日期，如 2022-08-15",
+    )
+    date.add(f"H{TOWNSHIP_ROW}")
+    ws.add_data_validation(date)
+    ws[f"H{INSPECTORS_ROW}"] = rubric.version
+
+
+def _item_row(ws, row: int, item: Item, rubric: Rubric, validations: dict) -> None:
+    values = {
+        C.COL_CODE: item.code,
+        C.COL_NAME: item.label,
+        C.COL_CRITERIA: item.criteria,
+        C.COL_MAXIMUM: _number(item.maximum),
+    }
+    for name, value in values.items():
+        c = ws.cell(row, COL[name], value)
+        c.font, c.border = BODY, BOX
+        c.alignment = WRAP if name in (C.COL_NAME, C.COL_CRITERIA) else CENTER
+    score = ws.cell(row, COL[C.COL_SCORE])
+    remark = ws.cell(row, COL[C.COL_REMARK])
+    for c in (score, remark):
+        c.font, c.border = BODY, BOX
+    score.alignment = CENTER
+    remark.alignment = WRAP
+    if item.entered:
+        score.protection = remark.protection = UNLOCKED
+        score.fill = remark.fill = INPUT_FILL
+        score.number_format = "0.0"
+        _validation_for(item, rubric, validations).add(score.coordinate)
+    else:
+        score.value = C.COMPUTED_SCORE_TEXT
+        remark.value = "按各单位办件数量排名，由汇总程序计算，无需填写"
+        score.fill = remark.fill = COMPUTED_FILL
+    text_lines = max(
+        _lines(item.criteria, WIDTHS[C.COL_CRITERIA]),
+        _lines(item.label, WIDTHS[C.COL_NAME]),
+        _lines(remark.value or "", WIDTHS[C.COL_REMARK]),
+    )
+    ws.row_dimensions[row].height = max(2, text_lines) * LINE_HEIGHT + 3
+
+
+def _validation_for(item: Item, rubric: Rubric, validations: dict) -> DataValidation:
+    """One validation object per rule, shared by every cell it applies to."""
+    top = _number(item.maximum)
+    key = (item.kind, top)
+    if key not in validations:
+        common = dict(allow_blank=True, showErrorMessage=True, showInputMessage=True, errorStyle="stop")
+        if item.kind == "award":
+            validations[key] = DataValidation(
+                type="list",
+                formula1=f'"0,{top}"',
+                promptTitle=f"加分项（{top}分）",
+                prompt=f"符合条件得{top}分，不符合得0分",
+                errorTitle="得分无效",
+                error=f"加分项只能填{top}或0",
+                **common,
+            )
+        else:
+            validations[key] = DataValidation(
+                type="decimal",
+                operator="between",
+                formula1="0",
+                formula2=str(top),
+                promptTitle=f"得分（满分{top}分）",
+                prompt=f"请输入0至{top}之间的得分，最小单位{_number(rubric.resolution)}分；有扣分请在右侧写明原因",
+                errorTitle="得分超出范围",
+                error=f"得分必须在0至{top}分之间（本项满分{top}分）",
+                **common,
+            )
+    return validations[key]
+
+
+def _summary_row(ws, row: int, label: str, maximum, bold: bool = False) -> None:
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=COL[C.COL_CRITERIA])
+    ws.cell(row, 1, label)
+    ws.cell(row, COL[C.COL_MAXIMUM], _number(maximum))
+    for col in range(1, len(C.SHEET_COLUMNS) + 1):
+        c = ws.cell(row, col)
+        c.font, c.border = (BOLD if bold or col == 1 else BODY), BOX
+        c.alignment = Alignment(horizontal="right", vertical="center") if col == 1 else CENTER
+    ws.cell(row, COL[C.COL_SCORE]).number_format = "0.0"
+    ws.row_dimensions[row].height = 18
+
+
+def _instructions(rubric: Rubric) -> str:
+    computed = "、".join(i.code for i in rubric.computed_items)
+    awards = "、".join(i.code for i in rubric.items if i.kind == "award")
+    return (
+        "填写说明：1. 只在黄色单元格填写：乡镇名称、评定人员、评定日期，各项得分和扣分说明。"
+        f"2. 得分填0至该项分值之间的数字，最小单位{_number(rubric.resolution)}分；满分也要填写；"
+        f"有扣分的必须在“扣分说明”栏写明原因。3. {awards}为加分项，符合条件填满分，否则填0。"
+        f"4. {computed}由汇总程序根据各单位办件数量排名计算，不需填写。"
+        "5. 小计和总分仅供核对，汇总以逐项得分为准。"
+    )
+
+
+def _print_setup(ws, last_row: int) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{TITLE_ROW}:{HEADER_ROW}"
+    ws.print_area = f"A1:{LAST}{last_row}"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.oddFooter.center.size = 9
+
+
+def _meta_sheet(wb: Workbook, rubric: Rubric) -> None:
+    meta = wb.create_sheet(C.META_SHEET)
+    meta["A1"], meta["B1"] = C.META_VERSION_LABEL, rubric.version
+    meta["A2"], meta["B2"] = C.META_FINGERPRINT_LABEL, rubric.fingerprint
+    meta["A3"], meta["B3"] = "说明", "本表由程序生成，用于识别评分标准版本，请勿修改"
+    meta.sheet_state = "veryHidden"
+    meta.protection.sheet = True
+
+
+def build_case_counts(rubric: Rubric) -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = C.CASE_COUNTS_SHEET
+    _table_header(ws, [(C.COL_UNIT, 20), (C.COL_CASES, 12)])
+    dv = DataValidation(
+        type="whole",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        error="办件数量为0或正整数",
+        errorTitle="办件数量无效",
+    )
+    dv.add("B2:B1000")
+    ws.add_data_validation(dv)
+    computed = "、".join(i.code for i in rubric.computed_items)
+    ws["D1"] = (
+        f"说明：每个参加{computed}办件量排名的单位一行（含派出所等非参评单位）；"
+        "单位名称与评分表的乡镇名称一致；办件数量填整数，没有办件填0。"
+    )
+    ws["D1"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions["D"].width = 40
+    return wb
+
+
+ACTIONS = ("降低一个等级", "降低两个等级", "取消等级")
+
+
+def build_criticisms(settings: Settings) -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = C.CRITICISMS_SHEET
+    _table_header(
+        ws,
+        [
+            (C.COL_C_TOWNSHIP, 14),
+            (C.COL_C_DATE, 12),
+            (C.COL_C_SOURCE, 16),
+            (C.COL_C_REASON, 40),
+            (C.COL_C_ACTION, 14),
+        ],
+    )
+    for col in ("B",):
+        for row in range(2, 501):
+            ws[f"{col}{row}"].number_format = "yyyy-mm-dd"
+    sources = DataValidation(type="list", formula1='"' + ",".join(settings.sources) + '"', allow_blank=True)
+    sources.add("C2:C500")
+    actions = DataValidation(type="list", formula1='"' + ",".join(ACTIONS) + '"', allow_blank=True)
+    actions.add("E2:E500")
+    ws.add_data_validation(sources)
+    ws.add_data_validation(actions)
+    ws["G1"] = (
+        "说明：每次通报批评或媒体曝光一行。“处理”留空：评定时按方案降低一个等级（同一乡镇多条留空的记录合计降低一个等级）；"
+        "等级确定后再被通报批评的，由领导小组视情决定，在“处理”中选择降低等级或取消等级。"
+    )
+    ws["G1"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions["G"].width = 40
+    return wb
+
+
+def _table_header(ws, columns) -> None:
+    for i, (name, width) in enumerate(columns, start=1):
+        cell = ws.cell(1, i, name)
+        cell.font, cell.fill, cell.border, cell.alignment = BOLD, HEADER_FILL, BOX, CENTER
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+
+
+def write_templates(rubric: Rubric, settings: Settings, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    when = dt.datetime(rubric.year, 1, 1)
+    written = []
+    for name, wb in (
+        (C.SCORE_SHEET_TEMPLATE, build_score_sheet(rubric)),
+        (C.CASE_COUNTS_TEMPLATE, build_case_counts(rubric)),
+        (C.CRITICISMS_TEMPLATE, build_criticisms(settings)),
+    ):
+        path = folder / name
+        save_reproducibly(wb, path, when)
+        written.append(path)
+    return written
+
+
+def save_reproducibly(wb: Workbook, path: Path, when: dt.datetime) -> None:
+    """Save so that the same workbook gives the same bytes: openpyxl stamps the current time
+    into docProps/core.xml and into every zip member, which would make each rebuild a change."""
+    wb.properties.creator = "processor"
+    wb.properties.created = when
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + stamp.encode() + rb"\g<2>",
+                    data,
+                )
+            zout.writestr(
+                zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED
+            )
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(out.getvalue())
+    os.replace(tmp, path)
+
+
+def _number(value) -> str | int | float:
+    """A maximum as Excel should show it: 3 rather than 3.0."""
+    text = format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
+    return int(text) if text.lstrip("-").isdigit() else float(text)
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped cell needs: Chinese characters take about two width units."""
+    units = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+    return max(1, math.ceil(units / max(width - 1, 1)))

@@ -1,0 +1,275 @@
+"""Results -> the consolidated workbook and the validation report (xlsxwriter).
+
+Every text from the input is written with ``write_string`` and the workbook is opened with
+string-to-formula and string-to-URL conversion off, so a remark starting with "=" stays text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+
+from . import __version__
+from . import constants as C
+from .collect import Round
+from .grading import Results
+from .problems import Problem
+from .values import plain
+
+OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+GRADE_COLOURS = {0: "#C6EFCE", 1: "#DDEBF7", 2: "#FFF2CC"}  # by band position; no grade stays white
+
+
+class _Writer:
+    def __init__(self, path: Path, when: dt.date):
+        self.book = xlsxwriter.Workbook(str(path), OPTIONS)
+        # A fixed document date makes the same inputs give the same bytes.
+        self.book.set_properties(
+            {"created": dt.datetime(when.year, when.month, when.day), "author": "processor"}
+        )
+        self.head = self.book.add_format(
+            {
+                "bold": True,
+                "bg_color": "#DDEBF7",
+                "border": 1,
+                "align": "center",
+                "valign": "vcenter",
+                "text_wrap": True,
+            }
+        )
+        self.text = self.book.add_format({"border": 1, "valign": "vcenter", "text_wrap": True})
+        self.center = self.book.add_format({"border": 1, "align": "center", "valign": "vcenter"})
+        self.score = self.book.add_format(
+            {"border": 1, "num_format": "0.0", "align": "center", "valign": "vcenter"}
+        )
+        self.whole = self.book.add_format(
+            {"border": 1, "num_format": "0", "align": "center", "valign": "vcenter"}
+        )
+        self.title = self.book.add_format({"bold": True, "font_size": 14})
+        self.grades = {
+            i: self.book.add_format({"border": 1, "align": "center", "bg_color": colour, "bold": True})
+            for i, colour in GRADE_COLOURS.items()
+        }
+
+    def sheet(self, name: str, headers: list[tuple[str, float]], landscape: bool = True):
+        ws = self.book.add_worksheet(name)
+        for col, (title, width) in enumerate(headers):
+            ws.write_string(0, col, title, self.head)
+            ws.set_column(col, col, width)
+        ws.freeze_panes(1, 0)
+        ws.set_paper(9)  # A4
+        if landscape:
+            ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
+        ws.set_footer("&C第 &P 页，共 &N 页")
+        return ws
+
+    def cell(self, ws, row: int, col: int, value, fmt=None) -> None:
+        if value is None or value == "":
+            ws.write_blank(row, col, None, fmt or self.text)
+        elif isinstance(value, Decimal):
+            ws.write_number(row, col, float(value), fmt or self.score)
+        elif isinstance(value, bool):
+            ws.write_string(row, col, "是" if value else "", fmt or self.center)
+        elif isinstance(value, int):
+            ws.write_number(row, col, value, fmt or self.whole)
+        else:
+            ws.write_string(row, col, str(value), fmt or self.text)
+
+    def rows(self, ws, rows: Iterable[list], formats: list | None = None, start: int = 1) -> int:
+        row = start - 1
+        for row, values in enumerate(rows, start=start):
+            for col, value in enumerate(values):
+                self.cell(ws, row, col, value, formats[col] if formats else None)
+        last = max(row, start - 1)
+        if last >= start:
+            ws.autofilter(0, 0, last, len(values) - 1)
+        return last
+
+    def close(self) -> None:
+        self.book.close()
+
+
+def write_consolidated(path: Path, round_: Round, results: Results) -> None:
+    rubric, settings = round_.rubric, round_.settings
+    w = _Writer(path, settings.publication_date)
+    table = results.table
+    sheets = {s.township: s for s in round_.sheets}
+    band_index = {grade: i for i, grade in enumerate(settings.grades[:-1])}
+
+    categories = [(c.name, c.total) for c in rubric.categories]
+    ws = w.sheet(
+        C.OUT_SUMMARY,
+        [("排名", 6), ("乡镇", 14)]
+        + [(f"{name}（{plain(total)}）", 11) for name, total in categories]
+        + [
+            (f"总分（{plain(rubric.total)}）", 9),
+            ("初评等级", 8),
+            ("降级情况", 40),
+            ("等级", 8),
+            ("绩效加分", 8),
+            ("并列跨等级界线", 10),
+            ("评定人员", 14),
+            ("评定日期", 11),
+            ("评分表文件", 24),
+        ],
+    )
+    ws.set_row(0, 30)
+    grade_col = 2 + len(categories) + 3
+    for i, row in enumerate(table.to_dict("records"), start=1):
+        sheet = sheets[row["township"]]
+        values = [
+            int(row["rank"]),
+            row["township"],
+            *(row[name] for name, _ in categories),
+            row["total"],
+            row["initial"],
+            row["downgrade"] or "无",
+            row["final"],
+            row["bonus"],
+            bool(row["boundary_tie"]),
+            sheet.inspectors,
+            sheet.date.isoformat() if sheet.date else "",
+            sheet.file,
+        ]
+        for col, value in enumerate(values):
+            w.cell(ws, i, col, value)
+        w.cell(ws, i, grade_col, row["final"], w.grades.get(band_index.get(row["final"], -1), w.center))
+    ws.autofilter(0, 0, max(len(table), 1), 2 + len(categories) + 9)
+
+    # Per-item scores: a row per township, a column per item, maxima in the second header row.
+    items = results.scores.items
+    ws = w.sheet(C.OUT_ITEMS, [("乡镇", 14)] + [(item.code, 6) for item in rubric.items])
+    ws.write_string(1, 0, "分值", w.head)
+    for col, item in enumerate(rubric.items, start=1):
+        ws.write_comment(0, col, f"{item.code} {item.label}")
+        ws.write_number(1, col, float(item.maximum), w.score)
+    ws.freeze_panes(2, 1)
+    ws.repeat_rows(0, 1)
+    for r, township in enumerate(table["township"], start=2):
+        w.cell(ws, r, 0, township)
+        for col, item in enumerate(rubric.items, start=1):
+            w.cell(ws, r, col, items.at[township, item.code])
+
+    ws = w.sheet(
+        C.OUT_DEDUCTIONS,
+        [
+            ("乡镇", 14),
+            ("编号", 6),
+            ("评选项目", 22),
+            ("分值", 6),
+            ("得分", 6),
+            ("扣分", 6),
+            ("扣分说明", 50),
+            ("评分表位置", 24),
+        ],
+    )
+    rows = []
+    for township in table["township"]:
+        sheet = sheets[township]
+        for item in rubric.items:
+            if not item.entered:
+                continue
+            got = sheet.scores[item.code]
+            if got < item.maximum or sheet.remarks.get(item.code):
+                rows.append(
+                    [
+                        township,
+                        item.code,
+                        item.label,
+                        item.maximum,
+                        got,
+                        item.maximum - got,
+                        sheet.remarks.get(item.code, ""),
+                        f"{sheet.file} {sheet.sheet}!{sheet.cells[item.code]}",
+                    ]
+                )
+    w.rows(ws, rows)
+
+    (computed,) = rubric.computed_items
+    ws = w.sheet(
+        C.OUT_CASES,
+        [("排名", 6), ("单位", 18), ("办件数量", 10), (f"{computed.code}得分", 8), ("参评乡镇", 14)],
+        landscape=False,
+    )
+    w.rows(
+        ws,
+        (
+            [int(r.rank), r.unit, int(r.count), r.points, r.township]
+            for r in results.scores.cases.itertuples()
+        ),
+    )
+
+    ws = w.sheet(
+        C.OUT_CRITICISMS,
+        [("乡镇", 14), ("日期", 11), ("来源", 14), ("事由", 40), ("处理", 14), ("通报批评记录表位置", 18)],
+    )
+    w.rows(
+        ws,
+        (
+            [
+                c.township,
+                c.date.isoformat(),
+                c.source,
+                c.reason,
+                c.action or "按方案降低一个等级",
+                f"{c.sheet}!{c.cell}",
+            ]
+            for c in sorted(round_.criticisms, key=lambda c: (c.date, c.township))
+        ),
+    )
+
+    _problems_sheet(w, round_.problems)
+    _manifest(w, round_)
+    w.close()
+
+
+def write_validation_report(path: Path, round_: Round, when: dt.date) -> None:
+    w = _Writer(path, when)
+    _problems_sheet(w, round_.problems)
+    _manifest(w, round_)
+    w.close()
+
+
+PROBLEM_COLUMNS = [
+    ("级别", 6),
+    ("文件", 24),
+    ("工作表", 10),
+    ("单元格", 8),
+    ("编号", 6),
+    ("表中的值", 14),
+    ("问题", 50),
+    ("处理办法", 40),
+    ("代码", 22),
+]
+
+
+def problem_row(p: Problem) -> list[str]:
+    return [p.severity.value, p.file, p.sheet, p.cell, p.item, p.value, p.message, p.fix, p.code.value]
+
+
+def _problems_sheet(w: _Writer, problems: list[Problem]) -> None:
+    ws = w.sheet(C.OUT_PROBLEMS, PROBLEM_COLUMNS)
+    if not problems:
+        ws.write_string(1, 0, "未发现问题")
+        return
+    w.rows(ws, (problem_row(p) for p in problems))
+
+
+def _manifest(w: _Writer, round_: Round) -> None:
+    ws = w.sheet(C.OUT_MANIFEST, [("文件", 30), ("类型", 14), ("大小（字节）", 12), ("SHA-256", 70)])
+    last = w.rows(ws, ([f.name, f.role, f.size, f.sha256] for f in round_.files))
+    facts = [
+        ("评分标准", round_.rubric.title),
+        ("评分标准版本", round_.rubric.version),
+        ("评分标准指纹", round_.rubric.fingerprint),
+        ("程序版本", __version__),
+    ]
+    for i, (label, value) in enumerate(facts, start=last + 2):
+        ws.write_string(i, 0, label, w.head)
+        ws.write_string(i, 1, value)
