@@ -11,6 +11,7 @@ import openpyxl
 
 from . import constants as C
 from .rubric import Rubric
+from .template import save_reproducibly
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 SCORE_SHEET_TEMPLATE = TEMPLATES_DIR / C.SCORE_SHEET_TEMPLATE
@@ -87,7 +88,7 @@ def fill_sheet(
     if edit is not None:
         edit(wb)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    save_reproducibly(wb, path, dt.datetime(rubric.year, 1, 1))
     return path
 
 

@@ -115,7 +115,7 @@ def load_rubric(path: Path | str = DEFAULT_RUBRIC) -> Rubric:
 
 def _decimal(text) -> Decimal:
     if isinstance(text, float):
-        raise ValueError(f'{text!r}: write decimals as strings, e.g. "0.5", to keep them exact')
+        raise ValueError(f'{text!r}：分数应写成带引号的字符串（如 "0.5"），以保持精确')
     return Decimal(str(text))
 
 
