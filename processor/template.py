@@ -327,9 +327,6 @@ def build_criticisms(settings: Settings) -> Workbook:
             (C.COL_C_ACTION, 14),
         ],
     )
-    for col in ("B",):
-        for row in range(2, 501):
-            ws[f"{col}{row}"].number_format = "yyyy-mm-dd"
     sources = DataValidation(type="list", formula1='"' + ",".join(settings.sources) + '"', allow_blank=True)
     sources.add("C2:C500")
     actions = DataValidation(type="list", formula1='"' + ",".join(ACTIONS) + '"', allow_blank=True)

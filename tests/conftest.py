@@ -3,17 +3,14 @@ binary fixtures and read like the spreadsheet they describe."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-import openpyxl
 import pytest
+from helpers import write_case_counts, write_criticisms
 
-from processor import constants as C
-from processor.filling import TEMPLATES_DIR, fill_sheet
+from processor.filling import fill_sheet
 from processor.rubric import load_rubric
 from processor.settings import load_settings
-from processor.template import save_reproducibly
 
 RUBRIC = load_rubric()
 SETTINGS, _ = load_settings()
@@ -42,27 +39,6 @@ def make_sheet(tmp_path):
     return make
 
 
-def write_table(path: Path, template: str, sheet: str, rows: list[list]) -> Path:
-    """A companion table filled from its committed template."""
-    wb = openpyxl.load_workbook(TEMPLATES_DIR / template)
-    ws = wb[sheet]
-    for row in rows:
-        ws.append(row)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_reproducibly(wb, path, dt.datetime(2022, 1, 1))
-    return path
-
-
-def write_case_counts(folder: Path, counts: dict[str, object]) -> Path:
-    return write_table(
-        folder / C.CASE_COUNTS_FILE, C.CASE_COUNTS_TEMPLATE, C.CASE_COUNTS_SHEET, [[u, n] for u, n in counts.items()]
-    )
-
-
-def write_criticisms(folder: Path, rows: list[list]) -> Path:
-    return write_table(folder / C.CRITICISMS_FILE, C.CRITICISMS_TEMPLATE, C.CRITICISMS_SHEET, rows)
-
-
 @pytest.fixture
 def make_round(tmp_path, make_sheet):
     """make_round({"东山镇": {"1.1": 2}, "西河镇": {}}, counts={...}, criticisms=[...]) -> folder.
@@ -74,7 +50,13 @@ def make_round(tmp_path, make_sheet):
         folder = Path(folder or tmp_path / "round")
         folder.mkdir(parents=True, exist_ok=True)
         for n, (township, scores) in enumerate(townships.items()):
-            make_sheet(township, scores=scores, remarks=(remarks or {}).get(township), folder=folder, name=f"{n:03d}.xlsx")
+            make_sheet(
+                township,
+                scores=scores,
+                remarks=(remarks or {}).get(township),
+                folder=folder,
+                name=f"{n:03d}.xlsx",
+            )
         if counts is None:
             counts = {t: 1000 - 10 * n for n, t in enumerate(townships)}
         write_case_counts(folder, counts)
@@ -82,7 +64,3 @@ def make_round(tmp_path, make_sheet):
         return folder
 
     return make
-
-
-def codes(problems) -> list[str]:
-    return [p.code.value for p in problems]

@@ -1,0 +1,40 @@
+"""Helpers for tests: companion tables filled from their committed templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+
+from processor import constants as C
+from processor.filling import TEMPLATES_DIR
+from processor.template import save_reproducibly
+
+
+def write_table(path: Path, template: str, sheet: str, rows: list[list]) -> Path:
+    """A companion table filled from its committed template."""
+    wb = openpyxl.load_workbook(TEMPLATES_DIR / template)
+    ws = wb[sheet]
+    for row in rows:
+        ws.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_reproducibly(wb, path, dt.datetime(2022, 1, 1))
+    return path
+
+
+def write_case_counts(folder: Path, counts: dict[str, object]) -> Path:
+    return write_table(
+        folder / C.CASE_COUNTS_FILE,
+        C.CASE_COUNTS_TEMPLATE,
+        C.CASE_COUNTS_SHEET,
+        [[u, n] for u, n in counts.items()],
+    )
+
+
+def write_criticisms(folder: Path, rows: list[list]) -> Path:
+    return write_table(folder / C.CRITICISMS_FILE, C.CRITICISMS_TEMPLATE, C.CRITICISMS_SHEET, rows)
+
+
+def codes(problems) -> list[str]:
+    return [p.code.value for p in problems]
