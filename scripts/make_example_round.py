@@ -21,8 +21,31 @@ from processor.filling import TEMPLATES_DIR, fill_sheet
 from processor.rubric import load_rubric
 from processor.template import save_reproducibly
 
-TOWNSHIPS = ["东山镇", "西河镇", "南岭乡", "北坪镇", "青石镇", "白沙乡", "红岩镇", "柳溪乡", "桃源镇", "梅岭乡", "松林镇", "金竹乡"]
-POLICE = ["城关派出所", "东山派出所", "西河派出所", "青石派出所", "红岩派出所", "桃源派出所", "松林派出所", "北坪派出所", "白沙派出所"]
+TOWNSHIPS = [
+    "东山镇",
+    "西河镇",
+    "南岭乡",
+    "北坪镇",
+    "青石镇",
+    "白沙乡",
+    "红岩镇",
+    "柳溪乡",
+    "桃源镇",
+    "梅岭乡",
+    "松林镇",
+    "金竹乡",
+]
+POLICE = [
+    "城关派出所",
+    "东山派出所",
+    "西河派出所",
+    "青石派出所",
+    "红岩派出所",
+    "桃源派出所",
+    "松林派出所",
+    "北坪派出所",
+    "白沙派出所",
+]
 INSPECTORS = ["李明、王芳", "张伟、刘洋", "陈静、杨帆"]
 
 # Typical findings: item -> (points per finding, how the inspector writes it down).
@@ -97,7 +120,9 @@ def _case_counts(folder: Path, rng: random.Random) -> None:
 def _criticisms(folder: Path) -> None:
     wb = openpyxl.load_workbook(TEMPLATES_DIR / C.CRITICISMS_TEMPLATE)
     ws = wb[C.CRITICISMS_SHEET]
-    ws.append(["白沙乡", dt.date(2022, 5, 16), "市效能办", "窗口工作人员上班时间离岗，群众等候超过30分钟", None])
+    ws.append(
+        ["白沙乡", dt.date(2022, 5, 16), "市效能办", "窗口工作人员上班时间离岗，群众等候超过30分钟", None]
+    )
     ws["B2"].number_format = "yyyy-mm-dd"
     save_reproducibly(wb, folder / C.CRITICISMS_FILE, dt.datetime(2022, 8, 20))
 

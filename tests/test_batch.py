@@ -1,0 +1,218 @@
+"""The clerk's command end to end: the example round, exit codes, atomic outputs, inputs untouched."""
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from processor import constants as C
+from processor.batch import run
+from processor.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "input"
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()
+    }
+
+
+@pytest.fixture
+def example(tmp_path):
+    folder = tmp_path / "input"
+    shutil.copytree(EXAMPLE, folder)
+    return folder
+
+
+def test_the_example_round_follows_the_template(tmp_path):
+    """scripts/make_example_round.py regenerates input/ byte for byte from the committed template."""
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_example_round.py"), str(tmp_path)], check=True
+    )
+    assert hashes(tmp_path) == hashes(EXAMPLE)
+
+
+def test_the_example_round_publishes_everything(example, tmp_path):
+    out = tmp_path / "output"
+    outcome = run(example, out)
+    assert outcome.exit_code == 0 and outcome.published
+    assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == {
+        C.CONSOLIDATED_FILE,
+        C.NOTICE_FILE,
+        C.VALIDATION_REPORT_FILE,
+    }
+    wb = openpyxl.load_workbook(out / C.CONSOLIDATED_FILE)
+    assert wb.sheetnames[0] == C.OUT_SUMMARY
+    summary = wb[C.OUT_SUMMARY]
+    header = [c.value for c in summary[1]]
+    for title in ("排名", "乡镇", "初评等级", "降级情况", "等级", "绩效加分"):
+        assert title in header
+    rows = list(summary.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 12
+    grades = [r[header.index("等级")] for r in rows]
+    assert grades.count("一等") + grades.count("二等") + grades.count("三等") + grades.count("无等级") == 12
+    # the example's one criticism lowers a first-grade center to the second grade
+    downgraded = [r for r in rows if r[header.index("初评等级")] != r[header.index("等级")]]
+    assert [(r[header.index("初评等级")], r[header.index("等级")]) for r in downgraded] == [("一等", "二等")]
+    assert isinstance(rows[0][header.index(f"总分（{100}）")], int | float)
+    html = (out / C.NOTICE_FILE).read_text(encoding="utf-8")
+    for text in ("一、评定结果", "二、降级情况", "三、结果运用", "四、工作要求", "附件", "2022年8月31日"):
+        assert text in html
+    manifest = wb[C.OUT_MANIFEST]
+    names = [r[0] for r in manifest.iter_rows(min_row=2, values_only=True)]
+    assert "case_counts.xlsx" in names and "criticisms.xlsx" in names
+
+
+def test_same_inputs_give_byte_identical_outputs(example, tmp_path):
+    run(example, tmp_path / "a")
+    run(example, tmp_path / "b")
+    assert hashes(tmp_path / "a") == hashes(tmp_path / "b")
+
+
+def test_inputs_are_never_written_and_a_read_only_input_folder_works(example, tmp_path):
+    before = hashes(example)
+    for path in example.iterdir():
+        path.chmod(0o444)
+    example.chmod(0o555)
+    try:
+        outcome = run(example, tmp_path / "out")
+    finally:
+        example.chmod(0o755)
+    assert outcome.exit_code == 0
+    assert hashes(example) == before
+
+
+def test_an_error_publishes_nothing_and_keeps_the_previous_results(example, tmp_path):
+    out = tmp_path / "out"
+    run(example, out)
+    published = hashes(out)
+    (example / "坏表.xlsx").write_text("乡镇,得分\n东山镇,90\n", encoding="utf-8")
+    outcome = run(example, out)
+    assert outcome.exit_code == 1 and not outcome.published
+    after = hashes(out)
+    assert after[C.NOTICE_FILE] == published[C.NOTICE_FILE]
+    assert after[C.CONSOLIDATED_FILE] == published[C.CONSOLIDATED_FILE]
+    assert after[C.VALIDATION_REPORT_FILE] != published[C.VALIDATION_REPORT_FILE]
+    report = openpyxl.load_workbook(out / C.VALIDATION_REPORT_FILE)[C.OUT_PROBLEMS]
+    rows = list(report.iter_rows(min_row=2, values_only=True))
+    assert [(r[1], r[-1]) for r in rows] == [("坏表.xlsx", "FILE_NOT_XLSX")]
+
+
+def test_every_problem_of_every_file_in_one_run(make_round, tmp_path):
+    folder = make_round({"东山镇": {"1.1": 9, "2.2": "两分"}, "西河镇": {"3.6": None}})
+    outcome = run(folder, tmp_path / "out")
+    found = {(p.code.value, p.item) for p in outcome.round.problems}
+    assert {("SCORE_ABOVE_MAX", "1.1"), ("SCORE_NOT_NUMBER", "2.2"), ("SCORE_BLANK", "3.6")} <= found
+    assert outcome.exit_code == 1
+
+
+def test_cross_file_problems(make_round, make_sheet, tmp_path):
+    import datetime as dt
+
+    folder = make_round(
+        {"东山镇": {}, "西河镇": {}},
+        counts={"东山镇": 5},
+        criticisms=[["北坪镇", dt.date(2022, 1, 5), "媒体曝光", "x", None]],
+    )
+    make_sheet("东山镇 ", folder=folder, name="zz.xlsx")
+    outcome = run(folder, tmp_path / "out")
+    found = [(p.code.value, p.value.strip()) for p in outcome.round.problems]
+    assert found.count(("TOWNSHIP_DUPLICATE", "东山镇")) == 2
+    assert ("TOWNSHIP_NO_CASE_COUNT", "西河镇") in found
+    assert ("CRITICISM_UNKNOWN_TOWNSHIP", "北坪镇") in found
+
+
+def test_missing_companion_tables_are_errors(make_sheet, tmp_path):
+    make_sheet("东山镇", folder=tmp_path / "in")
+    outcome = run(tmp_path / "in", tmp_path / "out")
+    assert sorted(p.code.value for p in outcome.round.problems) == ["TABLE_MISSING", "TABLE_MISSING"]
+
+
+def test_lock_files_and_hidden_files_are_skipped_and_others_reported(example, tmp_path):
+    (example / "~$东山镇评分表.xlsx").write_bytes(b"lock")
+    (example / ".hidden.xlsx").write_bytes(b"x")
+    (example / "说明.txt").write_text("notes", encoding="utf-8")
+    (example / "旧表.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
+    outcome = run(example, tmp_path / "out")
+    assert sorted((p.code.value, p.file) for p in outcome.round.problems) == [
+        ("FILE_IGNORED", "说明.txt"),
+        ("FILE_WRONG_TYPE", "旧表.xls"),
+    ]
+
+
+def test_a_formula_remark_stays_text_in_the_outputs(make_sheet, tmp_path):
+    from helpers import write_case_counts, write_criticisms
+
+    from processor.filling import column_of, item_rows
+
+    text = '=HYPERLINK("http://x","点")'
+
+    def remark_as_text(wb):  # what Excel stores when the inspector types '=... as text
+        ws = wb[C.SCORE_SHEET]
+        cell = ws.cell(item_rows(ws)["1.1"], column_of(ws, C.COL_REMARK))
+        cell.value = text
+        cell.data_type = "s"
+
+    folder = tmp_path / "in"
+    make_sheet("东山镇", scores={"1.1": 2}, folder=folder, edit=remark_as_text)
+    write_case_counts(folder, {"东山镇": 3})
+    write_criticisms(folder, [])
+    out = tmp_path / "out"
+    assert run(folder, out).exit_code == 0
+    ws = openpyxl.load_workbook(out / C.CONSOLIDATED_FILE)[C.OUT_DEDUCTIONS]
+    assert ws["G2"].value == text and ws["G2"].data_type == "s"
+
+
+def test_markup_in_a_name_is_escaped_in_the_notice(make_round, tmp_path):
+    folder = make_round({"<b>东山镇</b>": {}})
+    out = tmp_path / "out"
+    assert run(folder, out).exit_code == 0
+    html = (out / C.NOTICE_FILE).read_text(encoding="utf-8")
+    assert "<b>东山镇" not in html and "&lt;b&gt;东山镇" in html
+
+
+def test_an_unwritable_output_folder_is_a_usage_error_before_any_work(example, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["run", "--input", str(example), "--output", str(blocker / "out")]) == 2
+    assert "输出文件夹" in capsys.readouterr().err
+
+
+def test_output_inside_the_input_folder_is_refused(example, capsys):
+    assert main(["run", "--input", str(example), "--output", str(example / "out")]) == 2
+    assert not (example / "out").exists()
+
+
+def test_two_runs_on_one_output_do_not_interleave(example, tmp_path):
+    import fcntl
+
+    from processor.publish import LOCK_FILE, OutputError
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / LOCK_FILE, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        with pytest.raises(OutputError):
+            run(example, out)
+    assert run(example, out).exit_code == 0
+
+
+def test_an_interrupted_run_leaves_the_previous_outputs(example, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    run(example, out)
+    before = hashes(out)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("processor.notice.render_notice", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run(example, out)
+    assert hashes(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".staging")]
