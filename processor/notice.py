@@ -78,4 +78,13 @@ def notice_context(round_: Round, results: Results) -> dict:
         "validity_to": last,
         "rows": rows,
         "issued": settings.publication_date,
+        "issuer_size": issuer_size(settings.issuer_header),
     }
+
+
+TEXT_WIDTH_PT = 440  # the 156 mm text area, in points
+
+
+def issuer_size(header: str) -> int:
+    """The red header on one line, never wider than the text area, at most 2号 x 1.6 (36 pt)."""
+    return max(16, min(36, TEXT_WIDTH_PT // (len(header) + 1)))
