@@ -123,6 +123,8 @@ def read_bytes(path: Path) -> bytes:
 
 
 def _sniff(data: bytes) -> None:
+    if not data:
+        raise ReadError(Code.FILE_EMPTY)
     if data.startswith(OLE_MAGIC):
         # Encrypted xlsx files are OLE containers holding an "EncryptedPackage" stream.
         if "EncryptedPackage".encode("utf-16-le") in data or b"EncryptionInfo" in data:
