@@ -12,7 +12,15 @@ import unicodedata
 from pathlib import Path
 
 from . import __version__
-from .batch import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, OutputError, UsageError, log_internal_error
+from .batch import (
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    OutputError,
+    UsageError,
+    log_internal_error,
+)
 from .problems import Problem, Severity
 from .rubric import RubricError
 
@@ -66,6 +74,13 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_check)
 
     p = commands.add_parser(
+        "issue", help="按乡镇名单为每个乡镇生成已填好乡镇名称的评分表", description=_issue.__doc__
+    )
+    p.add_argument("roster", type=Path, help="乡镇名单（含“乡镇”列的表格，或办件数量表）")
+    p.add_argument("--output", type=Path, default=Path("issued"), help="写入的文件夹（默认 issued）")
+    p.set_defaults(handler=_issue)
+
+    p = commands.add_parser(
         "run", help="校验全部输入，无错误时汇总、排名、定级并生成通报", description=_run.__doc__
     )
     p.add_argument("--input", type=Path, default=Path("input"), help="输入文件夹（默认 input）")
@@ -89,6 +104,31 @@ def _template(args) -> int:
     return EXIT_OK
 
 
+def _issue(args) -> int:
+    """按乡镇名单为每个乡镇生成一份评分表：乡镇名称已填好并锁定，文件以乡镇命名，避免现场写错名称。
+    名单可以是含“乡镇”列的表格，也可以是办件数量表（其中的派出所不生成评分表）。"""
+    from .issue import issue_sheets
+    from .reader import ReadError, read_bytes
+    from .roster import read_roster
+    from .rubric import load_rubric
+
+    if not args.roster.is_file():
+        raise UsageError(f"找不到乡镇名单 {args.roster}")
+    try:
+        names, problems = read_roster(read_bytes(args.roster), args.roster.name)
+    except ReadError as exc:
+        from .problems import problem
+
+        names, problems = [], [problem(exc.code, file=args.roster.name, **exc.params)]
+    _print_problems(problems)
+    if any(p.is_error for p in problems):
+        print("名单有错误，未生成评分表。")
+        return EXIT_PROBLEMS
+    for path in issue_sheets(names, args.output, load_rubric()):
+        print(f"已生成 {path}")
+    return EXIT_OK
+
+
 def _check(args) -> int:
     """校验评分表：给一个文件夹时按一轮评定整体校验（含办件数量表和通报批评记录表），
     给文件时只校验这些评分表。只报告问题，不生成结果。"""
@@ -98,6 +138,12 @@ def _check(args) -> int:
     round_ = outcome.round
     _print_problems(round_.problems)
     print(f"已检查评分表{len(round_.sheets)}份。{_summary(round_.problems)}")
+    if round_.roster:
+        from .collect import returns
+
+        print(f"回收情况（名单共{len(round_.roster)}个乡镇）：")
+        for status, names in returns(round_).items():
+            print(f"  {status}{len(names)}个：{'、'.join(names) or '无'}")
     return outcome.exit_code
 
 

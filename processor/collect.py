@@ -12,6 +12,7 @@ from . import constants as C
 from .names import Matcher, township_key
 from .problems import Code, Problem, has_errors, problem
 from .reader import ReadError, read_bytes
+from .roster import read_roster
 from .rubric import Rubric
 from .settings import Settings, load_settings
 from .sheets import ScoreSheet, read_score_sheet
@@ -45,6 +46,9 @@ class Round:
     case_counts: list[CaseCount] = field(default_factory=list)
     unit_of: dict[str, str] = field(default_factory=dict)  # township -> its unit in the case counts
     criticisms: list[Criticism] = field(default_factory=list)  # counted, township as on its sheet
+    roster: list[str] = field(
+        default_factory=list
+    )  # townships expected to return a sheet (if a roster is given)
     files: list[InputFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     tracebacks: list[str] = field(default_factory=list)  # internal errors, for output/error.log
@@ -71,6 +75,7 @@ def classify(folder: Path) -> dict[str, list[Path]]:
         "case_counts": [],
         "criticisms": [],
         "settings": [],
+        "roster": [],
         "other": [],
     }
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
@@ -83,6 +88,8 @@ def classify(folder: Path) -> dict[str, list[Path]]:
             roles["criticisms"].append(path)
         elif name == C.SETTINGS_FILE:
             roles["settings"].append(path)
+        elif name == C.ROSTER_FILE:
+            roles["roster"].append(path)
         elif path.suffix.lower() == ".xlsx" and path.is_file():
             roles["sheets"].append(path)
         else:
@@ -107,6 +114,8 @@ def collect(folder: Path, rubric: Rubric) -> Round:
     if not roles["sheets"]:
         round_.problems.append(problem(Code.NO_SHEETS, file=folder.name))
     _check_duplicates(round_)
+    if roles["roster"]:
+        _roster(round_, roles["roster"][0])
     matcher = Matcher(s.township for s in round_.sheets if township_key(s.township))
     _case_counts(round_, roles["case_counts"], matcher)
     if round_.settings is not None:
@@ -137,6 +146,56 @@ def read_sheets(paths: list[Path], round_: Round) -> None:
         round_.problems += found
         if sheet is not None:
             round_.sheets.append(sheet)
+
+
+def _roster(round_: Round, path: Path) -> None:
+    """Every township on the roster must have returned a sheet, and every sheet be on it."""
+    try:
+        data = _hashed(path, "乡镇名单", round_.files)
+    except ReadError as exc:
+        round_.problems.append(problem(exc.code, file=path.name, **exc.params))
+        return
+    names, found = read_roster(data, path.name)
+    round_.problems += found
+    round_.roster = names
+    if not names:
+        return
+    sheets = Matcher(s.township for s in round_.sheets if township_key(s.township))
+    for name in names:
+        if sheets.match(name)[0] is None:
+            round_.problems.append(problem(Code.ROSTER_NO_SHEET, file=path.name, value=name))
+    roster = Matcher(names)
+    for sheet in round_.sheets:
+        if township_key(sheet.township) and roster.match(sheet.township)[0] is None:
+            round_.problems.append(
+                problem(
+                    Code.SHEET_NOT_ON_ROSTER,
+                    file=sheet.file,
+                    sheet=sheet.sheet,
+                    cell=sheet.township_cell,
+                    value=sheet.township,
+                )
+            )
+
+
+RETURNED_CLEAN, RETURNED_WITH_PROBLEMS, NOT_RETURNED = "已交且无误", "已交但有问题", "未交"
+
+
+def returns(round_: Round) -> dict[str, list[str]]:
+    """For the roster: which townships returned a valid sheet, one with problems, or none yet."""
+    status: dict[str, list[str]] = {RETURNED_CLEAN: [], RETURNED_WITH_PROBLEMS: [], NOT_RETURNED: []}
+    sheets = {s.township: s for s in round_.sheets}
+    matcher = Matcher(sheets)
+    faulty = {p.file for p in round_.problems if p.is_error}
+    for name in round_.roster:
+        township = matcher.match(name)[0]
+        if township is None:
+            status[NOT_RETURNED].append(name)
+        elif sheets[township].file in faulty:
+            status[RETURNED_WITH_PROBLEMS].append(name)
+        else:
+            status[RETURNED_CLEAN].append(name)
+    return status
 
 
 def _check_duplicates(round_: Round) -> None:

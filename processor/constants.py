@@ -33,6 +33,12 @@ SHEET_COLUMNS = (
     COL_SCORE,
     COL_REMARK,
 )
+LABEL_STATUS = "填写状态"
+LABEL_OPINION = "评定意见"
+LABEL_SIGN_INSPECTORS = "评定人员（签字）"
+LABEL_SIGN_HEAD = "乡镇负责人（签字）"
+LABEL_SIGN_DATE = "签字日期"
+CHECK_COLUMN = "校验"  # hidden helper column of the template: 0 ok, 1 blank, 2 invalid, 3 no reason
 SUBTOTAL_LABEL = "小计"
 TOTAL_LABEL = "总分"
 COMPUTED_SCORE_TEXT = "程序计算"
@@ -52,6 +58,11 @@ COL_C_REASON = "事由"
 COL_C_ACTION = "处理"
 
 SETTINGS_FILE = "settings.toml"
+
+# The roster of townships expected to return a sheet (optional, in the input folder)
+ROSTER_FILE = "roster.xlsx"
+ROSTER_SHEET = "乡镇名单"
+COL_ROSTER = "乡镇"
 
 # Committed templates (written by ``processor template``)
 SCORE_SHEET_TEMPLATE = "score_sheet_template.xlsx"

@@ -42,8 +42,8 @@ def column_of(ws, title: str) -> int:
 
 
 def label_value_cell(ws, label: str):
-    """The input cell right of a header label (past the label's merged range)."""
-    for row in ws.iter_rows(max_row=20):
+    """The input cell right of a label (past the label's merged range)."""
+    for row in ws.iter_rows():
         for cell in row:
             if cell.value == label:
                 end = cell.column
@@ -62,6 +62,7 @@ def fill_sheet(
     remarks: Mapping[str, str] | None = None,
     inspectors: object = "李明、王芳",
     date: object = dt.date(2022, 8, 15),
+    opinion: str | None = None,
     template: Path = SCORE_SHEET_TEMPLATE,
     edit: Callable | None = None,
 ) -> Path:
@@ -75,6 +76,8 @@ def fill_sheet(
     label_value_cell(ws, C.LABEL_TOWNSHIP).value = township
     label_value_cell(ws, C.LABEL_INSPECTORS).value = inspectors
     label_value_cell(ws, C.LABEL_DATE).value = date
+    if opinion is not None:
+        label_value_cell(ws, C.LABEL_OPINION).value = opinion
     given = dict(scores or {})
     for item in rubric.items:
         if not item.entered and item.code not in given:

@@ -46,3 +46,12 @@ class Matcher:
             return exact, False
         loose = self._loose.get(loose_key(name))
         return loose, loose is not None
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def file_name(name: str) -> str:
+    """A township name made safe as a file name: it can never choose a folder or hide a file."""
+    safe = _UNSAFE.sub("_", unicodedata.normalize("NFKC", name or "")).strip().lstrip(".")
+    return safe[:60] or "乡镇"

@@ -89,6 +89,11 @@ class Code(StrEnum):
     CRITICISM_REASON_MISSING = "CRITICISM_REASON_MISSING"
     CRITICISM_ACTION_INVALID = "CRITICISM_ACTION_INVALID"
     CRITICISM_NOT_COUNTED = "CRITICISM_NOT_COUNTED"
+    # the roster
+    ROSTER_NO_SHEET = "ROSTER_NO_SHEET"
+    SHEET_NOT_ON_ROSTER = "SHEET_NOT_ON_ROSTER"
+    ROSTER_DUPLICATE = "ROSTER_DUPLICATE"
+    ROSTER_EMPTY = "ROSTER_EMPTY"
     # the round
     SETTINGS_INVALID = "SETTINGS_INVALID"
     TIE_AT_BOUNDARY = "TIE_AT_BOUNDARY"
@@ -316,6 +321,18 @@ CATALOGUE: dict[Code, Entry] = {
         "该记录日期{value}早于设置中的起算日期{since}，不作为降级依据",
         "如应计入，请修改settings.toml中的criticisms_since",
     ),
+    Code.ROSTER_NO_SHEET: Entry(
+        E,
+        "名单中的乡镇“{value}”还没有交回评分表",
+        "请催交该乡镇的评分表并放入输入文件夹；确实不参评的，请从名单中删除",
+    ),
+    Code.SHEET_NOT_ON_ROSTER: Entry(
+        E,
+        "评分表中的乡镇“{value}”不在乡镇名单中",
+        "请核对“乡镇名称”是否写错；如名单漏列，请在名单中补上",
+    ),
+    Code.ROSTER_DUPLICATE: Entry(E, "乡镇“{value}”在名单中出现了不止一次（另见{other}）", "请删除重复的行"),
+    Code.ROSTER_EMPTY: Entry(E, "名单中没有任何乡镇", "请在“{column}”列下逐行填写乡镇名称"),
     Code.SETTINGS_INVALID: Entry(E, "设置有误：{detail}", "请按settings.toml中的说明改正"),
     Code.TIE_AT_BOUNDARY: Entry(
         W,

@@ -44,6 +44,7 @@ class ScoreSheet:
     remarks: dict[str, str] = field(default_factory=dict)
     cells: dict[str, str] = field(default_factory=dict)  # item code -> A1 of its score cell
     complete: bool = False  # every entered item has a valid score
+    opinion: str = ""  # the inspectors' 评定意见 from the sign-off block
 
 
 def read_score_sheet(data: bytes, file: str, rubric: Rubric) -> tuple[ScoreSheet | None, list[Problem]]:
@@ -81,6 +82,7 @@ class _SheetReader:
         rows = self._item_rows(columns)
         self._items(rows, columns)
         self._total(columns)
+        self.result.opinion = self._opinion()
         if not self.ws.protected:
             self.report(Code.PROTECTION_REMOVED)
         return self.result, self.problems
@@ -141,6 +143,14 @@ class _SheetReader:
         self.result.date = day
         if day is None:
             self.report(Code.DATE_INVALID if shown else Code.DATE_MISSING, row, col, value=shown)
+
+    def _opinion(self) -> str:
+        """The free text right of the 评定意见 label below the table (blank when absent)."""
+        key = township_key(C.LABEL_OPINION)
+        for (row, col), cell in self.ws.cells.items():
+            if cell.kind == "s" and township_key(cell.text) == key:
+                return read_text(self.ws.get(*self.ws.right_of(row, col)))
+        return ""
 
     def _find_columns(self) -> dict[str, int] | None:
         titles = {township_key(t): t for t in C.SHEET_COLUMNS}

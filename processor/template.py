@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
@@ -40,6 +41,7 @@ WIDTHS = {
 COL = {name: i for i, name in enumerate(C.SHEET_COLUMNS, start=1)}  # column title -> 1-based index
 LETTER = {name: get_column_letter(i) for name, i in COL.items()}
 LAST = get_column_letter(len(C.SHEET_COLUMNS))
+CHECK = get_column_letter(len(C.SHEET_COLUMNS) + 1)  # hidden helper column, right of the table
 
 TITLE_ROW, TOWNSHIP_ROW, INSPECTORS_ROW, HEADER_ROW = 1, 2, 3, 4
 FIRST_ITEM_ROW = HEADER_ROW + 1
@@ -49,6 +51,10 @@ BODY = Font(name=FONT, size=10)
 BOLD = Font(name=FONT, size=10, bold=True)
 TITLE = Font(name="黑体", size=16, bold=True)
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # where the inspector writes
+INVALID_FILL = PatternFill("solid", fgColor="FF9999", bgColor="FF9999")  # conditional: a score that is wrong
+SOFT_FILL = PatternFill(
+    "solid", fgColor="FFD966", bgColor="FFD966"
+)  # conditional: a deduction with no reason
 COMPUTED_FILL = PatternFill("solid", fgColor="E7E6E6")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 THIN = Side(style="thin", color="000000")
@@ -80,6 +86,7 @@ def build_score_sheet(rubric: Rubric) -> Workbook:
         first = row
         for item in items:
             _item_row(ws, row, item, rubric, validations)
+            _check_cell(ws, row, item, rubric)
             row += 1
         last = row - 1
         subtotal_ranges.append((category, first, last))
@@ -104,19 +111,21 @@ def build_score_sheet(rubric: Rubric) -> Workbook:
     _summary_row(ws, row, f"{C.TOTAL_LABEL}（不含{computed}，由汇总程序计算）", rubric.total, bold=True)
     score = LETTER[C.COL_SCORE]
     ws.cell(row, COL[C.COL_SCORE], f"=SUM({score}{subtotal_rows[0]}:{score}{subtotal_rows[-1]})")
-    last_row = row + 2
+    total_row = row
+    _self_check(ws, FIRST_ITEM_ROW, row - len(rubric.categories) - 1, total_row, rubric)
+    last_row = _sign_off(ws, total_row + 2)
     note = ws.cell(last_row, 1, _instructions(rubric))
     note.font, note.alignment = BODY, Alignment(wrap_text=True, vertical="top")
     ws.merge_cells(start_row=last_row, start_column=1, end_row=last_row, end_column=len(C.SHEET_COLUMNS))
-    ws.row_dimensions[last_row].height = 3 * LINE_HEIGHT + 4
+    ws.row_dimensions[last_row].height = 4 * LINE_HEIGHT + 4
 
-    _print_setup(ws, last_row)
+    _print_setup(ws, last_row, rubric)
     ws.freeze_panes = ws.cell(FIRST_ITEM_ROW, 1)
     ws.protection.sheet = True
     # Let inspectors resize rows and columns for long remarks; everything else stays locked.
     ws.protection.formatRows = False
     ws.protection.formatColumns = False
-    ws.sheet_view.selection[0].activeCell = f"{LETTER[C.COL_MAXIMUM]}{TOWNSHIP_ROW}"
+    ws.sheet_view.selection[0].activeCell = f"C{TOWNSHIP_ROW}"
     ws.sheet_view.selection[0].sqref = ws.sheet_view.selection[0].activeCell
 
     _meta_sheet(wb, rubric)
@@ -137,7 +146,7 @@ def _header_fields(ws, rubric: Rubric) -> None:
     # label A:B -> value C:E; label F:G -> value H
     rows = (
         (TOWNSHIP_ROW, C.LABEL_TOWNSHIP, C.LABEL_DATE),
-        (INSPECTORS_ROW, C.LABEL_INSPECTORS, C.META_VERSION_LABEL),
+        (INSPECTORS_ROW, C.LABEL_INSPECTORS, C.LABEL_STATUS),
     )
     for row, left, right in rows:
         ws.row_dimensions[row].height = 22
@@ -168,7 +177,8 @@ def _header_fields(ws, rubric: Rubric) -> None:
     )
     date.add(f"H{TOWNSHIP_ROW}")
     ws.add_data_validation(date)
-    ws[f"H{INSPECTORS_ROW}"] = rubric.version
+    ws[f"H{INSPECTORS_ROW}"].alignment = Alignment(wrap_text=True, vertical="center")
+    ws.row_dimensions[INSPECTORS_ROW].height = 3 * LINE_HEIGHT + 4
 
 
 def _item_row(ws, row: int, item: Item, rubric: Rubric, validations: dict) -> None:
@@ -203,6 +213,82 @@ def _item_row(ws, row: int, item: Item, rubric: Rubric, validations: dict) -> No
         _lines(remark.value or "", WIDTHS[C.COL_REMARK]),
     )
     ws.row_dimensions[row].height = max(2, text_lines) * LINE_HEIGHT + 3
+
+
+def _check_cell(ws, row: int, item: Item, rubric: Rubric) -> None:
+    """The hidden helper cell that classifies an item's score for the status line and the
+    conditional formats: 0 fine, 1 not yet scored, 2 invalid, 3 a deduction with no reason.
+
+    Only IF, ISNUMBER, OR, AND, ABS, ROUND, LEN and TRIM: functions Excel, WPS and LibreOffice
+    evaluate alike. Nested IFs keep ROUND away from text (which would be an error value)."""
+    if not item.entered:
+        return
+    score, remark = f"{LETTER[C.COL_SCORE]}{row}", f"{LETTER[C.COL_REMARK]}{row}"
+    top = _number(item.maximum)
+    steps = _number(1 / rubric.resolution)
+    if item.kind == "award":
+        wrong = f"AND({score}<>0,{score}<>{top})"
+    else:
+        wrong = f"OR({score}<0,{score}>{top},ABS({score}*{steps}-ROUND({score}*{steps},0))>0.000001)"
+    formula = (
+        f'=IF({score}="",1,IF(NOT(ISNUMBER({score})),2,IF({wrong},2,'
+        f"IF(AND({score}<{top},LEN(TRIM({remark}))=0),3,0))))"
+    )
+    ws[f"{CHECK}{row}"] = formula
+
+
+def _self_check(ws, first: int, last: int, total_row: int, rubric: Rubric) -> None:
+    """Status line, conditional formats and the hidden helper column: the sheet checks itself."""
+    ws.column_dimensions[CHECK].hidden = True
+    ws[f"{CHECK}{HEADER_ROW}"] = C.CHECK_COLUMN
+    checks = f"{CHECK}{first}:{CHECK}{last}"
+    township = f"C{TOWNSHIP_ROW}"
+    computed = "、".join(i.code for i in rubric.computed_items)
+
+    def count(code: int) -> str:
+        return f"COUNTIF({checks},{code})"
+
+    ws[f"H{INSPECTORS_ROW}"] = (
+        f'=IF({township}="","未填乡镇名称；","")'
+        f'&IF({count(1)}>0,{count(1)}&"项未打分；","")'
+        f'&IF({count(2)}>0,{count(2)}&"项得分无效（红色）；","")'
+        f'&IF({count(3)}>0,{count(3)}&"项扣分未写说明（橙色）；","")'
+        f'&IF(AND({township}<>"",COUNTIF({checks},">0")=0),"已填写完整。","")'
+        f'&"合计"&TEXT({LETTER[C.COL_SCORE]}{total_row},"0.0")&"分（不含{computed}）"'
+    )
+    scores = f"{LETTER[C.COL_SCORE]}{first}:{LETTER[C.COL_SCORE]}{last}"
+    remarks = f"{LETTER[C.COL_REMARK]}{first}:{LETTER[C.COL_REMARK]}{last}"
+    ws.conditional_formatting.add(scores, FormulaRule(formula=[f"${CHECK}{first}=2"], fill=INVALID_FILL))
+    ws.conditional_formatting.add(remarks, FormulaRule(formula=[f"${CHECK}{first}=3"], fill=SOFT_FILL))
+
+
+def _sign_off(ws, row: int) -> int:
+    """The inspectors' opinion and the signatures, below the table; returns the next free row."""
+    ws.merge_cells(f"A{row}:B{row}")
+    ws.merge_cells(f"C{row}:{LAST}{row}")
+    ws[f"A{row}"] = C.LABEL_OPINION
+    ws.row_dimensions[row].height = 5 * LINE_HEIGHT + 4
+    signs = ((row + 1, C.LABEL_SIGN_INSPECTORS, C.LABEL_SIGN_HEAD), (row + 2, C.LABEL_SIGN_DATE, None))
+    for r, left, right in signs:
+        ws.merge_cells(f"A{r}:B{r}")
+        ws.merge_cells(f"C{r}:E{r}")
+        ws.merge_cells(f"F{r}:G{r}")
+        ws[f"A{r}"], ws[f"F{r}"] = left, right
+        ws.row_dimensions[r].height = 2 * LINE_HEIGHT + 6
+    for r in range(row, row + 3):
+        for col in range(1, len(C.SHEET_COLUMNS) + 1):
+            c = ws.cell(r, col)
+            c.font, c.border = BODY, BOX
+            c.alignment = CENTER if col <= 2 or col in (6, 7) else Alignment(wrap_text=True, vertical="top")
+        for col in ("A", "F"):
+            if ws[f"{col}{r}"].value:
+                ws[f"{col}{r}"].font, ws[f"{col}{r}"].fill = BOLD, HEADER_FILL
+        inputs = "CDEFGH" if r == row else "CDEH" if ws[f"F{r}"].value else "CDE"
+        for col in inputs:
+            ws[f"{col}{r}"].protection = UNLOCKED
+            ws[f"{col}{r}"].fill = INPUT_FILL
+    ws[f"C{row + 2}"].number_format = "yyyy-mm-dd"
+    return row + 4
 
 
 def _validation_for(item: Item, rubric: Rubric, validations: dict) -> DataValidation:
@@ -256,11 +342,12 @@ def _instructions(rubric: Rubric) -> str:
         f"2. 得分填0至该项分值之间的数字，最小单位{_number(rubric.resolution)}分；满分也要填写；"
         f"有扣分的必须在“扣分说明”栏写明原因。3. {awards}为加分项，符合条件填满分，否则填0。"
         f"4. {computed}由汇总程序根据各单位办件数量排名计算，不需填写。"
-        "5. 小计和总分仅供核对，汇总以逐项得分为准。"
+        "5. 顶部“填写状态”自动提示未打分、无效（红色）和缺扣分说明（橙色）的项目数；小计和总分仅供核对，汇总以逐项得分为准。"
+        "6. 在“评定意见”栏写明评定意见，打印后由评定人员和乡镇负责人签字。"
     )
 
 
-def _print_setup(ws, last_row: int) -> None:
+def _print_setup(ws, last_row: int, rubric: Rubric) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "portrait"
     ws.page_setup.fitToWidth = 1
@@ -273,6 +360,8 @@ def _print_setup(ws, last_row: int) -> None:
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     ws.oddFooter.center.size = 9
+    ws.oddFooter.right.text = f"评分表版本 {rubric.version}"
+    ws.oddFooter.right.size = 8
 
 
 def _meta_sheet(wb: Workbook, rubric: Rubric) -> None:

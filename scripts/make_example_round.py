@@ -99,10 +99,20 @@ def main(folder: Path) -> None:
             remarks=remarks,
             inspectors=INSPECTORS[n % len(INSPECTORS)],
             date=dt.date(2022, 8, 8 + n),
+            opinion=_opinion(township, scores),
         )
     _case_counts(folder, rng)
     _criticisms(folder)
     _settings(folder)
+
+
+def _opinion(township: str, scores: dict) -> str:
+    lost = len(scores)
+    if lost <= 4:
+        return f"{township}便民服务中心场所规范、制度健全，窗口服务规范，建议继续保持。"
+    return (
+        f"{township}便民服务中心共{lost}项存在扣分，主要在办件规范和日常管理方面，建议对照扣分说明限期整改。"
+    )
 
 
 def _case_counts(folder: Path, rng: random.Random) -> None:

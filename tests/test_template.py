@@ -122,10 +122,24 @@ def test_every_other_cell_is_locked_and_the_sheet_protected(sheet, rubric):
         if i.entered
         for c in (score_col, remark_col)
     }
-    allowed |= {label_value_cell(sheet, label).coordinate for label in C.HEADER_LABELS}
+    inputs = (
+        *C.HEADER_LABELS,
+        C.LABEL_OPINION,
+        C.LABEL_SIGN_INSPECTORS,
+        C.LABEL_SIGN_HEAD,
+        C.LABEL_SIGN_DATE,
+    )
+    allowed |= {label_value_cell(sheet, label).coordinate for label in inputs}
     unlocked = {c.coordinate for row in sheet.iter_rows() for c in row if not c.protection.locked}
-    # the hidden parts of the merged name and inspector cells are unlocked with them
-    assert unlocked - allowed <= {"D2", "E2", "D3", "E3"}
+    # the other parts of merged input cells are unlocked with them
+    merged_inputs = {
+        c.coordinate
+        for r in sheet.merged_cells.ranges
+        if sheet.cell(r.min_row, r.min_col).coordinate in allowed
+        for row in sheet.iter_rows(min_row=r.min_row, max_row=r.max_row, min_col=r.min_col, max_col=r.max_col)
+        for c in row
+    }
+    assert unlocked - allowed <= merged_inputs
     assert allowed <= unlocked
     assert sheet.protection.sheet and not sheet.protection.password
 

@@ -1,0 +1,186 @@
+"""The inspector's side: a sheet that checks itself offline, and the sign-off block."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from processor import constants as C
+from processor.filling import TEMPLATES_DIR, column_of, item_rows, label_value_cell
+
+TEMPLATE = TEMPLATES_DIR / C.SCORE_SHEET_TEMPLATE
+UNO_SCRIPT = Path(__file__).with_name("uno_fill.py")
+
+
+@pytest.fixture(scope="module")
+def ws():
+    return openpyxl.load_workbook(TEMPLATE)[C.SCORE_SHEET]
+
+
+def _rules(ws):
+    return [(str(cf.sqref), rule) for cf in ws.conditional_formatting for rule in cf.rules]
+
+
+def test_every_judged_score_and_remark_cell_has_its_conditional_mark(ws, rubric):
+    rows = item_rows(ws)
+    check = column_of(ws, C.CHECK_COLUMN)
+    score_col, remark_col = column_of(ws, C.COL_SCORE), column_of(ws, C.COL_REMARK)
+    rules = _rules(ws)
+
+    def covered(cell, mark):
+        return [
+            r
+            for ref, r in rules
+            if cell.coordinate in openpyxl.worksheet.cell_range.MultiCellRange(ref)
+            and r.formula[0].endswith(mark)
+        ]
+
+    for item in rubric.items:
+        if not item.entered:
+            continue
+        row = rows[item.code]
+        assert covered(ws.cell(row, score_col), "=2"), item.code
+        assert covered(ws.cell(row, remark_col), "=3"), item.code
+        formula = ws.cell(row, check).value
+        assert formula.startswith("=IF(") and f"{item.maximum.normalize():f}" in formula
+    assert ws.column_dimensions[openpyxl.utils.get_column_letter(check)].hidden
+
+
+def test_only_functions_every_office_program_evaluates_alike(ws):
+    import re
+
+    allowed = {"IF", "ISNUMBER", "NOT", "OR", "AND", "ABS", "ROUND", "LEN", "TRIM", "COUNTIF", "TEXT", "SUM"}
+    formulas = [
+        c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")
+    ]
+    used = {name for f in formulas for name in re.findall(r"([A-Z]+)\(", f)}
+    assert used <= allowed, used - allowed
+
+
+def test_status_line_and_sign_off_block(ws):
+    status = label_value_cell(ws, C.LABEL_STATUS)
+    assert status.value.startswith("=") and status.protection.locked
+    opinion = label_value_cell(ws, C.LABEL_OPINION)
+    assert not opinion.protection.locked
+    for label in (C.LABEL_SIGN_INSPECTORS, C.LABEL_SIGN_HEAD, C.LABEL_SIGN_DATE):
+        assert not label_value_cell(ws, label).protection.locked, label
+    last_item = max(item_rows(ws).values())
+    assert opinion.row > last_item
+    area_end = int(str(ws.print_area).rsplit("$", 1)[-1])
+    assert opinion.row < area_end  # printed with the sheet, on its last page
+
+
+def _uno_available() -> str | None:
+    if not shutil.which("soffice"):
+        return "LibreOffice (soffice) is not installed"
+    probe = subprocess.run(["/usr/bin/python3", "-c", "import uno"], capture_output=True)
+    if probe.returncode != 0:
+        return "Debian's python3-uno is not installed (/usr/bin/python3 cannot import uno)"
+    return None
+
+
+def _fill_in_libreoffice(path: Path, values: dict) -> dict:
+    ws = openpyxl.load_workbook(path)[C.SCORE_SHEET]
+    status = label_value_cell(ws, C.LABEL_STATUS).coordinate
+    check = column_of(ws, C.CHECK_COLUMN)
+    result = subprocess.run(
+        [
+            "/usr/bin/python3",
+            str(UNO_SCRIPT),
+            str(path),
+            json.dumps(values, ensure_ascii=False),
+            str(check),
+            status,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out["checks"] = {int(k): v for k, v in out["checks"].items()}
+    return out
+
+
+@pytest.mark.skipif(_uno_available() is not None, reason=str(_uno_available()))
+def test_libreoffice_computes_the_status_of_a_sheet_filled_in_it(make_sheet, rubric):
+    path = make_sheet("东山镇")  # every item at full marks
+    ws = openpyxl.load_workbook(path)[C.SCORE_SHEET]
+    rows = item_rows(ws)
+    cell = {code: ws.cell(row, column_of(ws, C.COL_SCORE)).coordinate for code, row in rows.items()}
+
+    clean = _fill_in_libreoffice(path, {})
+    assert clean["status"].startswith("已填写完整") and "96.0" in clean["status"]
+    assert set(clean["checks"].values()) == {0}
+
+    filled = _fill_in_libreoffice(
+        path,
+        {
+            cell["1.1"]: None,
+            cell["1.2"]: 2.5,
+            cell["1.3"]: "两分",
+            cell["3.6"]: 4.5,
+            cell["3.3"]: 3.25,
+            cell["6.1"]: 1,
+        },
+    )
+    checks = filled["checks"]
+    assert checks[rows["1.1"]] == 1  # blank: not yet scored
+    assert checks[rows["1.2"]] == 2  # above the maximum (2)
+    assert checks[rows["1.3"]] == 2  # text
+    assert checks[rows["3.3"]] == 2  # finer than 0.1
+    assert checks[rows["6.1"]] == 2  # an award is all or nothing
+    assert checks[rows["3.6"]] == 3  # a deduction with no reason
+    assert filled["status"].startswith("1项未打分；4项得分无效（红色）；1项扣分未写说明（橙色）；")
+
+
+def test_the_opinion_is_read_from_the_sign_off_block(make_sheet, rubric):
+    from processor.sheets import read_score_sheet
+
+    path = make_sheet(opinion="场所规范，建议评为一等。")
+    sheet, problems = read_score_sheet(path.read_bytes(), path.name, rubric)
+    assert problems == [] and sheet.opinion == "场所规范，建议评为一等。"
+
+
+def test_issued_sheets_have_the_township_filled_locked_and_validate(tmp_path, rubric):
+    from helpers import write_case_counts
+
+    from processor.cli import main
+
+    roster = write_case_counts(tmp_path, {"东山镇": 3, "城关派出所": 9, "西河乡": 4, "../坏名": 1})
+    assert main(["issue", str(roster), "--output", str(tmp_path / "issued")]) == 0
+    issued = sorted(p.name for p in (tmp_path / "issued").iterdir() if not p.name.startswith("."))
+    assert issued == ["_坏名评分表.xlsx", "东山镇评分表.xlsx", "西河乡评分表.xlsx"]  # no sheet for the police
+    ws = openpyxl.load_workbook(tmp_path / "issued" / "东山镇评分表.xlsx")[C.SCORE_SHEET]
+    cell = label_value_cell(ws, C.LABEL_TOWNSHIP)
+    assert cell.value == "东山镇" and cell.protection.locked
+
+    from processor.sheets import read_score_sheet
+
+    path = tmp_path / "issued" / "东山镇评分表.xlsx"
+    sheet, problems = read_score_sheet(path.read_bytes(), path.name, rubric)
+    assert sheet.township == "东山镇"
+    assert {p.code.value for p in problems} == {"SCORE_BLANK", "INSPECTORS_MISSING", "DATE_MISSING"}
+
+
+def test_the_return_report_for_a_roster(make_round, tmp_path, capsys):
+    from processor.cli import main
+
+    folder = make_round({"东山镇": {}, "西河乡": {"1.1": 8}, "南岭镇": {}})
+    wb = openpyxl.Workbook()
+    wb.active.append([C.COL_ROSTER])
+    for name in ("东山镇", "西河乡", "北坪镇"):
+        wb.active.append([name])
+    wb.save(folder / C.ROSTER_FILE)
+    assert main(["check", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "已交且无误1个：东山镇" in out
+    assert "已交但有问题1个：西河乡" in out
+    assert "未交1个：北坪镇" in out
+    # for the batch, a township on the roster with no sheet is an error, never left out silently
+    assert main(["run", "--input", str(folder), "--output", str(tmp_path / "out")]) == 1
+    out = capsys.readouterr().out
+    assert "北坪镇" in out and "南岭镇" in out  # 南岭镇 returned a sheet but is not on the roster
