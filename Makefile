@@ -22,14 +22,14 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check processor tests scripts
+	$(BIN)/ruff check processor tests scripts bench
 
 format: $(STAMP)
-	$(BIN)/ruff format processor tests scripts
+	$(BIN)/ruff format processor tests scripts bench
 
 check: $(STAMP)  ## lint, format check, tests
-	$(BIN)/ruff check processor tests scripts
-	$(BIN)/ruff format --check processor tests scripts
+	$(BIN)/ruff check processor tests scripts bench
+	$(BIN)/ruff format --check processor tests scripts bench
 	$(BIN)/python -m pytest -q
 
 template: $(STAMP)  ## rebuild the committed templates from the rubric
@@ -40,3 +40,7 @@ example: $(STAMP)  ## regenerate the example round in input/ from the template
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+
+BENCH_SIZES ?= 15 1000
+bench: $(STAMP)  ## speed and memory of `processor run` for BENCH_SIZES sheets (e.g. make bench BENCH_SIZES="15 1000 40000")
+	$(BIN)/python bench/bench.py $(BENCH_SIZES)

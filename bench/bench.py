@@ -1,0 +1,147 @@
+"""Benchmark of the clerk's command (``make bench``): generate N filled sheets from the real
+template, run ``processor run`` on them as the clerk would, and report wall time, time per
+sheet, peak memory, and the floor (inflating every sheet's zip, measured in the same run).
+
+    python bench/bench.py 15 1000 40000      # sizes to run (default: 15 1000)
+
+Generated rounds are cached under $BENCH_DIR (default /tmp/processor-bench), keyed by N and the
+template's hash, so a second run measures the batch only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import platform
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from processor import constants as C  # noqa: E402
+from processor.filling import SCORE_SHEET_TEMPLATE, fill_sheet  # noqa: E402
+from processor.rubric import load_rubric  # noqa: E402
+
+VARIANTS = 40  # distinct score patterns; each generated sheet takes one and a unique name
+PLACEHOLDER = "乡镇名称占位符"
+
+
+def progress(text: str) -> None:
+    if sys.stderr.isatty():
+        print(f"\r{text}", end="", file=sys.stderr, flush=True)
+
+
+def township(n: int) -> str:
+    return f"第{n:05d}镇"
+
+
+def generate(folder: Path, n: int) -> None:
+    """N sheets: VARIANTS score patterns filled through openpyxl, then copied with new names."""
+    rubric = load_rubric()
+    rng = random.Random(n)
+    folder.mkdir(parents=True)
+    bases = []
+    for v in range(VARIANTS):
+        scores, remarks = {}, {}
+        for item in rng.sample([i for i in rubric.items if i.kind == "judged"], rng.randint(2, 9)):
+            lost = min(item.maximum, Decimal(rng.randint(1, 6)) * Decimal("0.5"))
+            scores[item.code] = float(item.maximum - lost)
+            remarks[item.code] = f"抽查发现问题{rng.randint(1, 5)}处"
+        path = fill_sheet(
+            folder / f"base{v}.xlsx", rubric, township=PLACEHOLDER, scores=scores, remarks=remarks
+        )
+        bases.append(_members(path.read_bytes()))
+        path.unlink()
+    for i in range(n):
+        members = bases[i % VARIANTS]
+        name = township(i).encode()
+        with zipfile.ZipFile(folder / f"{i:05d}.xlsx", "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+            for member, data in members:
+                zf.writestr(member, data.replace(PLACEHOLDER.encode(), name))
+        if i % 500 == 0:
+            progress(f"  生成评分表 {i}/{n}")
+    progress(" " * 40 + "\r")
+    _tables(folder, n, rng)
+
+
+def _members(data: bytes) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return [(info, zf.read(info)) for info in zf.infolist()]
+
+
+def _tables(folder: Path, n: int, rng: random.Random) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(folder / C.CASE_COUNTS_FILE), {"constant_memory": True})
+    ws = book.add_worksheet(C.CASE_COUNTS_SHEET)
+    ws.write_row(0, 0, [C.COL_UNIT, C.COL_CASES])
+    for i in range(n):
+        ws.write_row(i + 1, 0, [township(i), rng.randint(0, 5000)])
+    book.close()
+    book = xlsxwriter.Workbook(str(folder / C.CRITICISMS_FILE))
+    ws = book.add_worksheet(C.CRITICISMS_SHEET)
+    ws.write_row(0, 0, [C.COL_C_TOWNSHIP, C.COL_C_DATE, C.COL_C_SOURCE, C.COL_C_REASON, C.COL_C_ACTION])
+    ws.write_row(1, 0, [township(0), "2022-05-16", "市效能办", "窗口人员脱岗", ""])
+    book.close()
+
+
+def floor(folder: Path) -> float:
+    """Seconds to read and inflate every member of every score sheet: what no reader can beat."""
+    start = time.perf_counter()
+    for path in sorted(folder.glob("*.xlsx")):
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                zf.read(info)
+    return time.perf_counter() - start
+
+
+def run_batch(folder: Path, output: Path) -> tuple[float, float, int]:
+    """(wall seconds, peak memory MB, exit code) of `processor run` as a child process."""
+    shutil.rmtree(output, ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "processor", "run", "--input", str(folder), "--output", str(output)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=None,  # the batch's own progress shows on the terminal
+    )
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before) / 1024, result.returncode
+
+
+def main(sizes: list[int]) -> None:
+    base = Path(os.environ.get("BENCH_DIR", "/tmp/processor-bench"))
+    key = hashlib.sha256(SCORE_SHEET_TEMPLATE.read_bytes() + Path(__file__).read_bytes()).hexdigest()[:10]
+    print(f"机器：{platform.machine()}，{os.cpu_count()}核，Python {platform.python_version()}")
+    print(
+        f"{'N':>7} {'总时间(s)':>10} {'每份(ms)':>9} {'峰值内存(MB)':>12} {'下限(ms/份)':>11} {'倍数':>6}  退出码"
+    )
+    for n in sizes:
+        folder = base / f"{key}-{n}"
+        if not folder.exists():
+            tmp = base / f"{key}-{n}.tmp"
+            shutil.rmtree(tmp, ignore_errors=True)
+            generate(tmp, n)
+            tmp.rename(folder)
+        floor(folder)  # warm the page cache, as the clerk's second run would be
+        lower = floor(folder) / n
+        wall, peak, code = run_batch(folder, base / f"out-{n}")
+        per = wall / n
+        print(
+            f"{n:>7} {wall:>10.2f} {per * 1000:>9.2f} {peak:>12.0f} {lower * 1000:>11.3f} {per / lower:>6.1f}  {code}"
+        )
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [15, 1000])
