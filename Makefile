@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 INPUT  ?= input
 OUTPUT ?= output
 
-.PHONY: run test check lint format template example bench clean
+.PHONY: run test check lint format template example images bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ template: $(STAMP)  ## rebuild the committed templates from the rubric
 
 example: $(STAMP)  ## regenerate the example round in input/ from the template
 	$(BIN)/python scripts/make_example_round.py $(INPUT)
+
+images: $(STAMP)  ## re-render the README's pictures from the example round (LibreOffice, Chromium)
+	$(BIN)/python scripts/render_readme_images.py docs/images
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

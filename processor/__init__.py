@@ -11,6 +11,7 @@ through modules named after its stages:
     collect               input folder -> a validated round (every problem of every file)
     scoring, grading      validated round -> totals -> ranks, grades, downgrades, bonus
     workbook, notice      results -> consolidated.xlsx, notice.html, validation report
+    feedback, pdf         results -> feedback/<township>.html; notice.html -> notice.pdf (Chromium)
     publish               atomic writes into the output folder
     batch                 the one call the CLI makes for ``check`` and ``run``
 """

@@ -61,6 +61,7 @@ def run(input_dir: Path, output_dir: Path, rubric: Rubric | None = None) -> Outc
         round_ = outcome.round
         when = round_.settings.publication_date if round_.settings else dt.date(rubric.year, 1, 1)
         # pandas, jinja2 and xlsxwriter are imported only by the command that needs them.
+        from .feedback import write_feedback
         from .grading import grade
         from .notice import render_notice
         from .scoring import score
@@ -81,13 +82,41 @@ def run(input_dir: Path, output_dir: Path, rubric: Rubric | None = None) -> Outc
                     )
                 )
             write_consolidated(stage.path(C.CONSOLIDATED_FILE), round_, results)
-            stage.path(C.NOTICE_FILE).write_text(render_notice(round_, results), encoding="utf-8")
+            notice = stage.path(C.NOTICE_FILE)
+            notice.write_text(render_notice(round_, results), encoding="utf-8")
+            write_feedback(stage.folder_path(C.FEEDBACK_DIR), round_, results)
             outcome.published = True
         write_validation_report(stage.path(C.VALIDATION_REPORT_FILE), round_, when)
         if round_.tracebacks:
             stage.path(C.ERROR_LOG_FILE).write_text("\n\n".join(round_.tracebacks), encoding="utf-8")
-        outcome.written = stage.commit(remove=(C.ERROR_LOG_FILE,) if outcome.published else ())
+        if outcome.published:
+            # After the workbooks: they depend on the inputs alone, not on whether this machine
+            # has Chromium. A PDF that could not be made is a warning the CLI prints.
+            reason = make_pdf(notice, stage.path(C.NOTICE_PDF_FILE), when)
+            if reason:
+                round_.problems.append(problem(Code.PDF_NOT_MADE, file=C.NOTICE_PDF_FILE, value=reason))
+        # A published round replaces every output of ours: a PDF or error log from an older run
+        # must not sit next to the new notice.
+        stale = (C.ERROR_LOG_FILE, C.NOTICE_PDF_FILE) if outcome.published else ()
+        outcome.written = stage.commit(remove=stale)
     return outcome
+
+
+def make_pdf(html: Path, pdf: Path, when: dt.date) -> str:
+    """Print the notice to PDF; '' when done, else the reason in words (the HTML stays)."""
+    from .pdf import PdfError, find_chromium, html_to_pdf
+
+    if find_chromium() is None:
+        return "本机未安装Chromium浏览器"
+    try:
+        html_to_pdf(html, pdf, when)
+    except PdfError as exc:
+        pdf.unlink(missing_ok=True)
+        return str(exc)
+    except Exception as exc:  # a PDF is a convenience: no failure of it may lose the HTML
+        pdf.unlink(missing_ok=True)
+        return f"{type(exc).__name__}: {exc}"
+    return ""
 
 
 def log_internal_error(output_dir: Path, context: str) -> Path | None:

@@ -69,10 +69,13 @@ SCORE_SHEET_TEMPLATE = "score_sheet_template.xlsx"
 CASE_COUNTS_TEMPLATE = "case_counts_template.xlsx"
 CRITICISMS_TEMPLATE = "criticisms_template.xlsx"
 NOTICE_TEMPLATE = "report.html.j2"
+FEEDBACK_TEMPLATE = "feedback.html.j2"
 
 # Outputs
 CONSOLIDATED_FILE = "consolidated.xlsx"
 NOTICE_FILE = "notice.html"
+NOTICE_PDF_FILE = "notice.pdf"
+FEEDBACK_DIR = "feedback"  # one feedback.html per township: feedback/<乡镇>.html
 VALIDATION_REPORT_FILE = "validation_report.xlsx"
 ERROR_LOG_FILE = "error.log"
 
@@ -84,5 +87,6 @@ OUT_CASES = "办件量排名"
 OUT_CRITICISMS = "通报批评"
 OUT_PROBLEMS = "问题清单"
 OUT_MANIFEST = "文件清单"
+OUT_CHARTS = "图表"
 
 NO_GRADE = "无等级"

@@ -37,7 +37,8 @@ def score_text(value: Decimal) -> str:
     return format(value, ".1f")
 
 
-def render_notice(round_: Round, results: Results, templates: Path = TEMPLATES_DIR) -> str:
+def environment(templates: Path = TEMPLATES_DIR) -> jinja2.Environment:
+    """The jinja2 set-up every HTML output shares: autoescaped, strict, with the number filters."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=True,
@@ -49,6 +50,12 @@ def render_notice(round_: Round, results: Results, templates: Path = TEMPLATES_D
     env.filters["score"] = score_text
     env.filters["cn"] = cn_number
     env.filters["date"] = cn_date
+    env.filters["percent"] = lambda value: format(value, ".1f")
+    return env
+
+
+def render_notice(round_: Round, results: Results, templates: Path = TEMPLATES_DIR) -> str:
+    env = environment(templates)
     return env.get_template(C.NOTICE_TEMPLATE).render(**notice_context(round_, results))
 
 
@@ -64,8 +71,10 @@ def notice_context(round_: Round, results: Results) -> dict:
     return {
         "settings": settings,
         "rubric": rubric,
-        "title": f"关于{settings.year}年乡镇便民服务中心标准化等级评定结果的通报",
-        "attachment": f"{settings.year}年乡镇便民服务中心标准化等级评定结果汇总表",
+        "title": "".join(title_lines(settings.year)),
+        "title_lines": title_lines(settings.year),
+        "attachment": "".join(attachment_lines(settings.year)),
+        "attachment_lines": attachment_lines(settings.year),
         "center_count": len(rows),
         "unit_count": len(results.scores.cases),
         "computed": computed,
@@ -80,6 +89,16 @@ def notice_context(round_: Round, results: Results) -> dict:
         "issued": settings.publication_date,
         "issuer_size": issuer_size(settings.issuer_header),
     }
+
+
+def title_lines(year: int) -> list[str]:
+    """The 2号 title in two lines broken between words, the longer above (an inverted trapezoid,
+    GB/T 9704-2012 梯形); each line fits the 156 mm text area (at most 20 characters of 22 pt)."""
+    return [f"关于{year}年乡镇便民服务中心标准化", "等级评定结果的通报"]
+
+
+def attachment_lines(year: int) -> list[str]:
+    return [f"{year}年乡镇便民服务中心标准化等级评定", "结果汇总表"]
 
 
 TEXT_WIDTH_PT = 440  # the 156 mm text area, in points

@@ -98,6 +98,8 @@ class Code(StrEnum):
     SETTINGS_INVALID = "SETTINGS_INVALID"
     TIE_AT_BOUNDARY = "TIE_AT_BOUNDARY"
     INTERNAL_ERROR = "INTERNAL_ERROR"
+    # outputs
+    PDF_NOT_MADE = "PDF_NOT_MADE"
 
 
 CATALOGUE: dict[Code, Entry] = {
@@ -338,6 +340,11 @@ CATALOGUE: dict[Code, Entry] = {
         W,
         "{value}总分相同（{total}分）并列第{rank}名，跨越“{upper}”与“{lower}”的名次界线，均按第{rank}名评为{upper}",
         "请领导小组研究确定",
+    ),
+    Code.PDF_NOT_MADE: Entry(
+        W,
+        "未生成PDF通报（{value}）；HTML通报和汇总表已正常生成",
+        "用浏览器打开notice.html打印或另存为PDF；需要自动生成PDF时请安装Chromium（Debian/Ubuntu：apt install chromium fonts-noto-cjk）",
     ),
     Code.INTERNAL_ERROR: Entry(
         E,

@@ -40,19 +40,48 @@ class Staging:
             raise ValueError(f"not an output name: {name!r}")
         return self.folder / name
 
+    def folder_path(self, name: str) -> Path:
+        """A staged folder of ours (e.g. ``feedback``), created empty; it is published as a whole."""
+        path = self.path(name)
+        path.mkdir()
+        return path
+
     def commit(self, remove: tuple[str, ...] = ()) -> list[Path]:
-        """Move every staged file into the output folder, and remove stale outputs of ours."""
+        """Move every staged file and folder into the output folder, and remove stale outputs of ours.
+
+        A file replaces its old version in one ``os.replace``. A folder cannot replace a non-empty
+        one that way, so the old folder is renamed aside first, the new one moved in, then the old
+        one deleted: at every moment the folder is either the old one or the new one (a crash
+        between the two renames leaves the old one under a hidden ``.old-`` name, never a mix).
+        """
         names = sorted(p.name for p in self.folder.iterdir())
-        moved = []
+        moved, aside = [], []
         with _held_interrupts():
             for name in names:
-                os.replace(self.folder / name, self.target / name)
-                moved.append(self.target / name)
+                source, target = self.folder / name, self.target / name
+                if source.is_dir():
+                    if target.is_dir() and not target.is_symlink():
+                        old = Path(tempfile.mkdtemp(prefix=f".old-{name}-", dir=self.target))
+                        os.replace(target, old / name)
+                        aside.append(old)
+                    elif target.exists() or target.is_symlink():
+                        target.unlink()
+                os.replace(source, target)
+                moved.append(target)
             for name in remove:
                 if name not in names:
-                    with contextlib.suppress(FileNotFoundError):
-                        (self.target / name).unlink()
+                    _remove(self.target / name)
+        for old in aside:
+            shutil.rmtree(old, ignore_errors=True)
         return moved
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ string-to-formula and string-to-URL conversion off, so a remark starting with "=
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +23,13 @@ from .values import plain
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 GRADE_COLOURS = {0: "#C6EFCE", 1: "#DDEBF7", 2: "#FFF2CC"}  # by band position; no grade stays white
+CHART_COLOURS = {0: "#2E7D32", 1: "#1F6FB2", 2: "#D4A017", -1: "#A6A6A6"}  # the same bands, solid
+MAX_WIDTH = 50  # characters; longer text wraps
+
+
+def text_width(text: str) -> int:
+    """Column width in Excel's units: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 class _Writer:
@@ -50,6 +58,7 @@ class _Writer:
             {"border": 1, "num_format": "0", "align": "center", "valign": "vcenter"}
         )
         self.title = self.book.add_format({"bold": True, "font_size": 14})
+        self.widths: dict[object, dict[int, int]] = {}  # sheet -> column -> widest text seen
         self.grades = {
             i: self.book.add_format({"border": 1, "align": "center", "bg_color": colour, "bold": True})
             for i, colour in GRADE_COLOURS.items()
@@ -57,9 +66,11 @@ class _Writer:
 
     def sheet(self, name: str, headers: list[tuple[str, float]], landscape: bool = True):
         ws = self.book.add_worksheet(name)
+        self.widths[ws] = {}
         for col, (title, width) in enumerate(headers):
             ws.write_string(0, col, title, self.head)
             ws.set_column(col, col, width)
+            self.widths[ws][col] = width
         ws.freeze_panes(1, 0)
         ws.set_paper(9)  # A4
         if landscape:
@@ -80,6 +91,14 @@ class _Writer:
             ws.write_number(row, col, value, fmt or self.whole)
         else:
             ws.write_string(row, col, str(value), fmt or self.text)
+            self._seen(ws, col, text_width(str(value)) + 2)
+
+    def _seen(self, ws, col: int, width: int) -> None:
+        """Widen a column to its text (Chinese counts double), up to MAX_WIDTH; beyond, it wraps."""
+        widths = self.widths.setdefault(ws, {})
+        if width > widths.get(col, 0):
+            widths[col] = min(width, max(MAX_WIDTH, widths.get(col, 0)))
+            ws.set_column(col, col, widths[col])
 
     def rows(self, ws, rows: Iterable[list], formats: list | None = None, start: int = 1) -> int:
         row = start - 1
@@ -141,6 +160,8 @@ def write_consolidated(path: Path, round_: Round, results: Results) -> None:
             w.cell(ws, i, col, value)
         w.cell(ws, i, grade_col, row["final"], w.grades.get(band_index.get(row["final"], -1), w.center))
     ws.autofilter(0, 0, max(len(table), 1), 2 + len(categories) + 9)
+
+    _charts(w, round_, results)
 
     # Per-item scores: a row per township, a column per item, maxima in the second header row.
     items = results.scores.items
@@ -227,6 +248,86 @@ def write_consolidated(path: Path, round_: Round, results: Results) -> None:
     _problems_sheet(w, round_.problems)
     _manifest(w, round_)
     w.close()
+
+
+def _charts(w: _Writer, round_: Round, results: Results) -> None:
+    """Native Excel charts over a small table on the same sheet (so the numbers are there to check):
+    totals by township, one series per final grade; category averages against their maxima."""
+    grades = list(round_.settings.grades)
+    table = results.table
+    rows = table.to_dict("records")
+    ws = w.sheet(C.OUT_CHARTS, [("乡镇", 12), *((g, 8) for g in grades)])
+    for r, row in enumerate(rows, start=1):
+        w.cell(ws, r, 0, row["township"])
+        for col, grade in enumerate(grades, start=1):
+            w.cell(ws, r, col, row["total"] if row["final"] == grade else None, w.score)
+    last = len(rows)
+
+    totals = w.book.add_chart({"type": "column"})
+    for col, grade in enumerate(grades, start=1):
+        if grade not in set(table["final"]):
+            continue
+        colour = CHART_COLOURS[col - 1 if col < len(grades) else -1]
+        totals.add_series(
+            {
+                "name": [C.OUT_CHARTS, 0, col],
+                "categories": [C.OUT_CHARTS, 1, 0, last, 0],
+                "values": [C.OUT_CHARTS, 1, col, last, col],
+                "fill": {"color": colour},
+                "border": {"none": True},
+                "data_labels": {"value": True, "num_format": "0.0", "font": {"size": 8}},
+                # Each township has a value in one grade's column only: full overlap keeps the
+                # bars centred on their township.
+                "overlap": 100,
+                "gap": 50,
+            }
+        )
+    totals.set_title({"name": "各乡镇总分（按等级着色）", "name_font": {"size": 12}})
+    totals.set_chartarea({"border": {"none": True}})
+    totals.set_plotarea({"border": {"none": True}})
+    low = min((float(t) for t in table["total"]), default=0)
+    totals.set_y_axis(
+        {"name": "总分", "num_format": "0", "min": max(0, int(low) // 10 * 10 - 10), "max": 100}
+    )
+    totals.set_x_axis({"num_font": {"rotation": -45}})
+    totals.set_legend({"position": "top"})
+    totals.set_size({"width": 760, "height": 360})
+    ws.insert_chart(0, len(grades) + 2, totals)
+
+    # Categories: county average against the maximum.
+    rubric = round_.rubric
+    categories = results.scores.categories
+    top = last + 3
+    for col, title in enumerate(("项目", "分值", "全县平均", "平均得分率")):
+        ws.write_string(top, col, title, w.head)
+    percent = w.book.add_format({"border": 1, "num_format": "0.0%", "align": "center"})
+    for r, category in enumerate(rubric.categories, start=top + 1):
+        mean = sum(categories[category.name], Decimal(0)) / max(len(categories), 1)
+        w.cell(ws, r, 0, category.name)
+        w.cell(ws, r, 1, category.total)
+        w.cell(ws, r, 2, mean.quantize(Decimal("0.1")))
+        ws.write_number(r, 3, float(mean / category.total), percent)
+    end = top + len(rubric.categories)
+    bars = w.book.add_chart({"type": "bar"})
+    for col, colour in ((1, "#D9D9D9"), (2, "#1F6FB2")):
+        bars.add_series(
+            {
+                "name": [C.OUT_CHARTS, top, col],
+                "categories": [C.OUT_CHARTS, top + 1, 0, end, 0],
+                "values": [C.OUT_CHARTS, top + 1, col, end, col],
+                "fill": {"color": colour},
+                "data_labels": {"value": True, "num_format": "0.0", "font": {"size": 8}},
+                "overlap": 100,  # the average drawn over its maximum, like a filled gauge
+                "gap": 60,
+            }
+        )
+    bars.set_title({"name": "各类得分：全县平均与分值", "name_font": {"size": 12}})
+    bars.set_y_axis({"reverse": True})
+    bars.set_x_axis({"name": "分", "min": 0})
+    bars.set_legend({"position": "top"})
+    bars.set_size({"width": 760, "height": 320})
+    ws.insert_chart(20, len(grades) + 2, bars)
+    ws.fit_to_pages(1, 1)
 
 
 def write_validation_report(path: Path, round_: Round, when: dt.date) -> None:

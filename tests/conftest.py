@@ -16,6 +16,14 @@ RUBRIC = load_rubric()
 SETTINGS, _ = load_settings()
 
 
+@pytest.fixture(autouse=True)
+def no_pdf_unless_marked(request, monkeypatch):
+    """Printing the notice with Chromium takes seconds; only tests marked ``pdf`` do it. The
+    others publish without a PDF and without the PDF_NOT_MADE warning, as if printing were off."""
+    if request.node.get_closest_marker("pdf") is None:
+        monkeypatch.setattr("processor.batch.make_pdf", lambda *args: "")
+
+
 @pytest.fixture
 def rubric():
     return RUBRIC

@@ -18,8 +18,11 @@ EXAMPLE = ROOT / "input"
 
 
 def hashes(folder: Path) -> dict[str, str]:
+    """Every output file, folders included (feedback/<乡镇>.html), by its path in the folder."""
     return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
     }
 
 
@@ -45,8 +48,10 @@ def test_the_example_round_publishes_everything(example, tmp_path):
     assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == {
         C.CONSOLIDATED_FILE,
         C.NOTICE_FILE,
+        C.FEEDBACK_DIR,
         C.VALIDATION_REPORT_FILE,
     }
+    assert len(list((out / C.FEEDBACK_DIR).glob("*.html"))) == 12
     wb = openpyxl.load_workbook(out / C.CONSOLIDATED_FILE)
     assert wb.sheetnames[0] == C.OUT_SUMMARY
     summary = wb[C.OUT_SUMMARY]

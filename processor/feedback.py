@@ -1,0 +1,161 @@
+"""Results -> one feedback page per township (feedback/<乡镇>.html): every item with its maximum,
+score, deduction and the inspector's remark; the township's rank, grade, downgrade and bonus; its
+categories against the county average, weakest first.
+
+The township name comes from an input file, so it never decides where a file goes on its own:
+``safe_file_name`` turns it into one plain file name inside the feedback folder.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from . import constants as C
+from .collect import Round
+from .grading import Results
+from .notice import environment
+
+WEAKEST_SHOWN = 2  # categories named as the ones to work on (those below the county average)
+
+_RESERVED = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10)}
+MAX_NAME = 80  # characters; well under every file system's 255-byte limit in UTF-8
+
+
+def safe_file_name(township: str) -> str:
+    """A township name as one safe file-name stem: no path separators, no reserved or control
+    characters, no leading dot, no trailing dot or space, not a Windows device name."""
+    name = unicodedata.normalize("NFC", township)
+    name = _RESERVED.sub("_", name).strip().lstrip(".").rstrip(". ")
+    name = name[:MAX_NAME] or "_"
+    if name.split(".")[0].upper() in _WINDOWS_DEVICES:
+        name = "_" + name
+    return name
+
+
+def feedback_names(townships: list[str]) -> dict[str, str]:
+    """township -> file name, unique even where two names clean up alike (a/b, a_b) or differ
+    only in case on a case-insensitive file system."""
+    names, taken = {}, set()
+    for township in townships:
+        stem = safe_file_name(township)
+        candidate, n = stem, 1
+        while candidate.casefold() in taken:
+            n += 1
+            candidate = f"{stem}-{n}"
+        taken.add(candidate.casefold())
+        names[township] = f"{candidate}.html"
+    return names
+
+
+@dataclass(frozen=True)
+class CategoryStanding:
+    name: str
+    subtotal: Decimal
+    maximum: Decimal
+    percent: Decimal  # subtotal / maximum, as a percentage
+    county: Decimal  # the county mean of the same percentage
+    weakest: bool = False
+
+    @property
+    def gap(self) -> Decimal:
+        return self.percent - self.county
+
+
+def _percent(part: Decimal, whole: Decimal) -> Decimal:
+    return (part / whole * 100).quantize(Decimal("0.1"))
+
+
+def standings(round_: Round, results: Results) -> dict[str, list[CategoryStanding]]:
+    """Each township's categories as a share of their maxima against the county mean share."""
+    categories = results.scores.categories
+    rubric = round_.rubric
+    count = len(categories)
+    county = {
+        c.name: (sum((v / c.total * 100 for v in categories[c.name]), Decimal(0)) / count).quantize(
+            Decimal("0.1")
+        )
+        for c in rubric.categories
+    }
+    out = {}
+    for township in categories.index:
+        rows = [
+            CategoryStanding(
+                c.name,
+                categories.at[township, c.name],
+                c.total,
+                _percent(categories.at[township, c.name], c.total),
+                county[c.name],
+            )
+            for c in rubric.categories
+        ]
+        below = sorted((r for r in rows if r.gap < 0), key=lambda r: (r.gap, r.name))[:WEAKEST_SHOWN]
+        weak = {r.name for r in below}
+        out[township] = sorted(
+            (CategoryStanding(**{**r.__dict__, "weakest": r.name in weak}) for r in rows),
+            key=lambda r: r.gap,
+        )
+    return out
+
+
+def feedback_pages(round_: Round, results: Results) -> dict[str, str]:
+    """file name -> HTML, one page per township."""
+    rubric, settings = round_.rubric, round_.settings
+    env = environment()
+    template = env.get_template(C.FEEDBACK_TEMPLATE)
+    sheets = {s.township: s for s in round_.sheets}
+    items = results.scores.items
+    cases = {r.township: r for r in results.scores.cases.itertuples() if r.township}
+    by_township = standings(round_, results)
+    rows = results.table.to_dict("records")
+    names = feedback_names([r["township"] for r in rows])
+    pages = {}
+    for row in rows:
+        township = row["township"]
+        sheet = sheets[township]
+        lines = []
+        for category in rubric.categories:
+            for item in rubric.items_of(category):
+                got = items.at[township, item.code]
+                if item.entered:
+                    remark = sheet.remarks.get(item.code, "")
+                else:
+                    case = cases[township]
+                    remark = f"按办件数量排名计分：{int(case.count)}件，第{int(case.rank)}名"
+                lines.append(
+                    {
+                        "category": category.name,
+                        "item": item,
+                        "score": got,
+                        "deduction": item.maximum - got,
+                        "remark": remark,
+                        "cell": sheet.cells.get(item.code, ""),
+                    }
+                )
+        standing = by_township[township]
+        pages[names[township]] = template.render(
+            township=township,
+            row=row,
+            sheet=sheet,
+            settings=settings,
+            rubric=rubric,
+            lines=lines,
+            standings=standing,
+            weakest=[s for s in standing if s.weakest],
+            center_count=len(rows),
+            lost=rubric.total - row["total"],
+        )
+    return pages
+
+
+def write_feedback(folder: Path, round_: Round, results: Results) -> None:
+    for name, html in feedback_pages(round_, results).items():
+        path = folder / name
+        # The name was cleaned above; this guards the promise that nothing leaves the folder.
+        if path.resolve().parent != folder.resolve():
+            raise ValueError(f"feedback file outside its folder: {name!r}")
+        path.write_text(html, encoding="utf-8")

@@ -1,0 +1,139 @@
+"""The example round's notice as a person sees it, rendered by headless Chromium (launched
+directly, no driver library): Chinese drawn with CJK fonts, 28 characters to a line, "— 1 —" page
+numbers on the outer side, sections in order. Skipped with the reason where Chromium is absent."""
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from processor import constants as C
+from processor.batch import run
+from processor.pdf import chromium, find_chromium
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "input"
+
+pytestmark = [
+    pytest.mark.pdf,
+    pytest.mark.skipif(find_chromium() is None, reason="Chromium is not installed (.ci/run installs it)"),
+]
+
+MEASURE = """
+<p id="grid">%s</p>
+<script>
+const cjk = /[\\u3400-\\u9fff\\u3000-\\u303f\\uff00-\\uffef]/;
+const elements = [];
+for (const el of document.querySelectorAll("body *")) {
+  const own = Array.from(el.childNodes).filter(n => n.nodeType === 3).map(n => n.textContent).join("");
+  if (cjk.test(own)) elements.push({tag: el.tagName, font: getComputedStyle(el).fontFamily, text: own.trim().slice(0, 12)});
+}
+const grid = document.getElementById("grid");
+document.querySelector(".body").appendChild(grid);
+const text = grid.firstChild, range = document.createRange(), lines = [];
+let lineTop = null;
+for (let i = 0; i < text.length; i++) {
+  range.setStart(text, i); range.setEnd(text, i + 1);
+  const y = Math.round(range.getClientRects()[0].top);
+  if (y !== lineTop) { lines.push(0); lineTop = y; }
+  lines[lines.length - 1]++;
+}
+const out = document.createElement("pre");
+out.id = "measured";
+out.textContent = JSON.stringify({elements, lines});
+document.body.appendChild(out);
+</script>
+"""
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("notice")
+    shutil.copytree(EXAMPLE, folder / "input")
+    outcome = run(folder / "input", folder / "output")
+    assert outcome.exit_code == 0
+    assert "PDF_NOT_MADE" not in [p.code.value for p in outcome.round.problems]
+    return folder / "output"
+
+
+@pytest.fixture(scope="module")
+def measured(published, tmp_path_factory):
+    html = (published / C.NOTICE_FILE).read_text(encoding="utf-8")
+    probe = tmp_path_factory.mktemp("probe") / "probe.html"
+    probe.write_text(html.replace("</body>", MEASURE % ("评" * 100) + "</body>"), encoding="utf-8")
+    dom = chromium(["--dump-dom", probe.as_uri()]).stdout.decode("utf-8")
+    found = re.search(r'<pre id="measured">(.*?)</pre>', dom, re.S)
+    assert found, dom[-2000:]
+    return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+
+
+def installed_families(*pattern: str) -> set[str]:
+    listed = subprocess.run(["fc-list", *pattern, "family"], capture_output=True, text=True).stdout
+    return {name.strip() for line in listed.splitlines() for name in line.split(",")}
+
+
+def test_every_chinese_element_is_drawn_with_an_installed_cjk_font(measured):
+    installed, cjk = installed_families(":"), installed_families(":lang=zh")
+    assert measured["elements"]
+    for element in measured["elements"]:
+        stack = [f.strip().strip('"') for f in element["font"].split(",")]
+        used = next((f for f in stack if f in installed), None)
+        # what Chromium draws with is the first family of the stack that is installed; a generic
+        # family reached instead would be fontconfig's guess (a 楷体 face, or boxes)
+        assert used in cjk, (element, used)
+
+
+def test_a_line_holds_28_characters_of_body_text(measured):
+    first, *full, last = measured["lines"]
+    assert first == 26  # indented two characters
+    assert set(full) == {28}
+    assert first + sum(full) + last == 100
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    return text.split("\f")[:-1]
+
+
+def test_the_pdf_pages_carry_numbers_on_the_outer_side_but_the_colophon_page(published):
+    pdf = published / C.NOTICE_PDF_FILE
+    pages = pdf_pages(pdf)
+    assert len(pages) >= 3
+    numbers = [re.findall(r"—\s*(\d+)\s*—", page) for page in pages]
+    assert numbers[:-1] == [[str(n)] for n in range(1, len(pages))]
+    assert numbers[-1] == [] and "抄送" in pages[-1]
+    # odd pages on the right, even pages on the left (double-sided printing)
+    box = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True).stdout
+    for n, page in enumerate(box.split("<page ")[1:3], start=1):
+        width = float(re.search(r'width="([\d.]+)"', page).group(1))
+        x = [float(m) for m in re.findall(r'xMin="([\d.]+)"[^>]*>—</word>', page)]
+        assert x, page[-500:]
+        assert (min(x) > width / 2) if n % 2 else (max(x) < width / 2)
+
+
+def test_the_sections_come_in_order_and_the_pdf_uses_no_latin_fallback_font(published):
+    pdf = published / C.NOTICE_PDF_FILE
+    text = "".join(pdf_pages(pdf))
+    order = [
+        "X行服〔2022〕18号",
+        "各乡镇人民政府",
+        "一、评定结果",
+        "二、降级情况",
+        "三、结果运用",
+        "四、工作要求",
+    ]
+    order += ["附件：", "2022年8月31日", "排名", "绩效加分", "抄送：", "印发"]
+    at = 0
+    for marker in order:  # each one after the one before
+        at = text.find(marker, at)
+        assert at >= 0, f"{marker} missing or out of order"
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    assert not re.search(r"DejaVu|Liberation|FreeSerif", fonts)
+
+
+def test_the_pdf_is_byte_identical_across_runs(published, tmp_path):
+    folder = tmp_path / "again"
+    run(published.parent / "input", folder)
+    assert (folder / C.NOTICE_PDF_FILE).read_bytes() == (published / C.NOTICE_PDF_FILE).read_bytes()

@@ -1,0 +1,51 @@
+"""Without Chromium, or when it fails, the run still publishes the HTML notice and says why."""
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from processor import constants as C
+from processor.batch import run
+from processor.pdf import PdfError, fixed_dates
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "input"
+
+
+@pytest.fixture
+def example(tmp_path):
+    shutil.copytree(EXAMPLE, tmp_path / "input")
+    return tmp_path / "input"
+
+
+@pytest.mark.pdf
+def test_no_chromium_publishes_the_html_and_warns(example, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    (out).mkdir()
+    (out / C.NOTICE_PDF_FILE).write_bytes(b"%PDF old")  # an older run's PDF must not stay
+    monkeypatch.setattr("processor.pdf.find_chromium", lambda: None)
+    outcome = run(example, out)
+    assert outcome.exit_code == 0 and outcome.published
+    assert (out / C.NOTICE_FILE).is_file() and not (out / C.NOTICE_PDF_FILE).exists()
+    assert [p.code.value for p in outcome.round.problems] == ["PDF_NOT_MADE"]
+
+
+@pytest.mark.pdf
+def test_a_failing_chromium_loses_nothing(example, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise PdfError("Chromium 在 120 秒内没有完成")
+
+    monkeypatch.setattr("processor.pdf.find_chromium", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr("processor.pdf.html_to_pdf", broken)
+    outcome = run(example, tmp_path / "out")
+    assert outcome.exit_code == 0 and (tmp_path / "out" / C.NOTICE_FILE).is_file()
+    (warning,) = outcome.round.problems
+    assert warning.code.value == "PDF_NOT_MADE" and "120" in warning.value
+
+
+def test_the_printing_time_becomes_the_document_date_in_the_same_length():
+    data = b"<< /CreationDate (D:20261127032050+00'00') /ModDate (D:20261127032051+08'00') >>"
+    fixed = fixed_dates(data, dt.date(2022, 8, 31))
+    assert fixed == b"<< /CreationDate (D:20220831000000+00'00') /ModDate (D:20220831000000+00'00') >>"
+    assert len(fixed) == len(data)
