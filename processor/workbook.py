@@ -135,6 +135,7 @@ def write_consolidated(path: Path, round_: Round, results: Results) -> None:
             ("并列跨等级界线", 10),
             ("评定人员", 14),
             ("评定日期", 11),
+            (C.LABEL_OPINION, 40),
             ("评分表文件", 24),
         ],
     )
@@ -154,12 +155,13 @@ def write_consolidated(path: Path, round_: Round, results: Results) -> None:
             bool(row["boundary_tie"]),
             sheet.inspectors,
             sheet.date.isoformat() if sheet.date else "",
+            sheet.opinion,
             sheet.file,
         ]
         for col, value in enumerate(values):
             w.cell(ws, i, col, value)
         w.cell(ws, i, grade_col, row["final"], w.grades.get(band_index.get(row["final"], -1), w.center))
-    ws.autofilter(0, 0, max(len(table), 1), 2 + len(categories) + 9)
+    ws.autofilter(0, 0, max(len(table), 1), 2 + len(categories) + 10)
 
     _charts(w, round_, results)
 

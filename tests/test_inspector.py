@@ -184,3 +184,17 @@ def test_the_return_report_for_a_roster(make_round, tmp_path, capsys):
     assert main(["run", "--input", str(folder), "--output", str(tmp_path / "out")]) == 1
     out = capsys.readouterr().out
     assert "北坪镇" in out and "南岭镇" in out  # 南岭镇 returned a sheet but is not on the roster
+
+
+def test_the_opinion_reaches_the_consolidated_workbook(tmp_path):
+    import shutil
+
+    from processor.batch import run
+
+    folder = tmp_path / "input"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "input", folder)
+    assert run(folder, tmp_path / "out").exit_code == 0
+    ws = openpyxl.load_workbook(tmp_path / "out" / C.CONSOLIDATED_FILE)[C.OUT_SUMMARY]
+    header = [c.value for c in ws[1]]
+    opinions = [r[header.index(C.LABEL_OPINION)] for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert len(opinions) == 12 and all(o and "便民服务中心" in o for o in opinions)
