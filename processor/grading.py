@@ -3,6 +3,7 @@ record, bonus points and the validity period. The rules' numbers come from the s
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -90,8 +91,13 @@ def _downgrade(initial: str, records: list[Criticism], settings: Settings) -> tu
     return final, f"{causes}，{effect}"
 
 
+def cn_date(day: dt.date) -> str:
+    """GB/T 9704-2012: Arabic numerals, no leading zeros: 2022年8月31日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def describe(record: Criticism) -> str:
-    day = f"{record.date.year}年{record.date.month}月{record.date.day}日"
+    day = cn_date(record.date)
     what = "被媒体曝光" if record.source == "媒体曝光" else f"被{record.source}通报批评"
     return f"{day}{what}（{record.reason}）"
 

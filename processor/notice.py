@@ -3,7 +3,6 @@ autoescaped: no text from an input file can become markup)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import jinja2
 
 from . import constants as C
 from .collect import Round
-from .grading import Results
+from .grading import Results, cn_date
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 CN_DIGITS = "零一二三四五六七八九十"
@@ -26,11 +25,6 @@ def cn_number(n: int) -> str:
     if n < 100:
         return CN_DIGITS[n // 10] + "十" + (CN_DIGITS[n % 10] if n % 10 else "")
     return str(n)
-
-
-def cn_date(day: dt.date) -> str:
-    """GB/T 9704-2012: Arabic numerals, no leading zeros: 2022年8月31日."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def score_text(value: Decimal) -> str:
