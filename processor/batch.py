@@ -49,7 +49,7 @@ def check(paths: list[Path], rubric: Rubric | None = None) -> Outcome:
     return Outcome(check_files(paths, rubric))
 
 
-def run(input_dir: Path, output_dir: Path, rubric: Rubric | None = None) -> Outcome:
+def run(input_dir: Path, output_dir: Path, rubric: Rubric | None = None, pdf: bool = True) -> Outcome:
     """Validate the round in ``input_dir``; when it has no error, publish the results."""
     rubric = rubric or load_rubric()
     if not input_dir.is_dir():
@@ -89,7 +89,7 @@ def run(input_dir: Path, output_dir: Path, rubric: Rubric | None = None) -> Outc
         write_validation_report(stage.path(C.VALIDATION_REPORT_FILE), round_, when)
         if round_.tracebacks:
             stage.path(C.ERROR_LOG_FILE).write_text("\n\n".join(round_.tracebacks), encoding="utf-8")
-        if outcome.published:
+        if outcome.published and pdf:
             # After the workbooks: they depend on the inputs alone, not on whether this machine
             # has Chromium. A PDF that could not be made is a warning the CLI prints.
             reason = make_pdf(notice, stage.path(C.NOTICE_PDF_FILE), when)

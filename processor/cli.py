@@ -85,6 +85,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--input", type=Path, default=Path("input"), help="输入文件夹（默认 input）")
     p.add_argument("--output", type=Path, default=Path("output"), help="输出文件夹（默认 output）")
+    p.add_argument(
+        "--no-pdf",
+        dest="pdf",
+        action="store_false",
+        help="不生成通报的PDF（省去启动浏览器的一两秒；HTML照常生成）",
+    )
     p.set_defaults(handler=_run)
     return parser
 
@@ -152,7 +158,7 @@ def _run(args) -> int:
     计算得分、排名、等级和绩效加分，生成汇总表和结果通报。有错误时只生成问题清单。"""
     from .batch import run
 
-    outcome = run(args.input, args.output)
+    outcome = run(args.input, args.output, pdf=args.pdf)
     round_ = outcome.round
     _print_problems(round_.problems)
     print(_summary(round_.problems))

@@ -100,3 +100,12 @@ def test_makefile_has_the_documented_targets():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     for target in ("run", "test", "check", "template", "example"):
         assert re.search(rf"^{target}:", makefile, re.M), target
+
+
+def test_no_pdf_skips_the_browser_and_removes_an_old_pdf(make_round, tmp_path, capsys):
+    folder = make_round({"东山镇": {}})
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notice.pdf").write_bytes(b"%PDF old")
+    assert main(["run", "--no-pdf", "--input", str(folder), "--output", str(out)]) == 0
+    assert (out / "notice.html").exists() and not (out / "notice.pdf").exists()
