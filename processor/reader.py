@@ -5,6 +5,18 @@ counts are checked before anything is inflated, XML with a DTD or entity declara
 before it is parsed, and numbers are kept as the text written in the file so that no float
 rounding happens before the scores become decimals. Everything above this module sees only
 ``Workbook``, ``Sheet`` and ``Cell``; a faster reader can replace it behind the same interface.
+
+Where a process boundary would go: this reader is pure Python, so the worst a hostile file can
+do is raise, and every exception is caught per file by ``collect``. A native reader (for example
+python-calamine) can crash or hang the interpreter on a malformed file. If one is adopted, call
+it in a child process per file (``concurrent.futures.ProcessPoolExecutor`` with
+``max_tasks_per_child=1`` or a ``subprocess`` with a timeout and ``resource.setrlimit`` on
+memory), keep the limits below checked here in the parent before the bytes are handed over, and
+turn a dead or timed-out child into a FILE_CORRUPT / FILE_TOO_LARGE problem for that file.
+
+A cell far outside the score table (say XFD1048576) costs nothing here because cells are kept in
+a dict; such a sheet is read normally and the stray cell is ignored unless it sits where an item
+or label is looked for.
 """
 
 from __future__ import annotations
@@ -26,7 +38,10 @@ MAX_MEMBERS = 1000
 MAX_MEMBER_BYTES = 50 * 1024 * 1024
 MAX_TOTAL_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200  # inflated / compressed, for members over 1 MB
-MAX_CELLS = 500_000
+MAX_XML_BYTES = 10 * 1024 * 1024  # one parsed part (the score sheet's is about 40 KB)
+MAX_CELLS = 100_000  # the score sheet has about 400; a case count table a few hundred
+MAX_SHEETS = 255  # a workbook.xml may list any number of <sheet> entries; ours has two
+MAX_MERGED = 10_000  # merged ranges are searched linearly; ours has about 25
 MAX_ROW, MAX_COL = 1_048_576, 16_384
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -176,6 +191,23 @@ def _check_members(zf: zipfile.ZipFile) -> None:
         raise ReadError(Code.FILE_NOT_XLSX, kind="压缩包（不是Excel工作簿）")
 
 
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """The member's bytes, inflated a slice at a time. ``ZipFile.read`` would inflate all the
+    compressed data in one call (a gigabyte from a member that declares 20 KB) and only then cut
+    it to the declared size; reading in slices stops at the declared size, where the CRC check
+    refuses the lie."""
+    chunks, total = [], 0
+    with zf.open(info) as member:
+        while chunk := member.read(1 << 16):
+            total += len(chunk)
+            if total > limit:
+                raise ReadError(
+                    Code.FILE_TOO_LARGE, detail=f"部件{info.filename}解压后超过{limit // 2**20} MB"
+                )
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class _BytesReader:
     """A minimal seekable reader over bytes (io.BytesIO would copy the whole file once more)."""
 
@@ -216,8 +248,11 @@ class _Package:
     def xml(self, part: str) -> ET.Element:
         if part not in self.names:
             raise ReadError(Code.FILE_CORRUPT, detail=f"缺少部件{part}")
+        info = self.zf.getinfo(part)
+        if info.file_size > MAX_XML_BYTES:
+            raise ReadError(Code.FILE_TOO_LARGE, detail=f"部件{part}解压后{info.file_size // 2**20} MB")
         try:
-            raw = self.zf.read(part)
+            raw = _inflate(self.zf, info, MAX_XML_BYTES)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
             raise ReadError(Code.FILE_CORRUPT, detail=f"部件{part}无法解压：{exc}") from exc
         return parse_xml(raw, part)
@@ -251,6 +286,8 @@ class _Package:
         date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
         entries = []  # (name, state, part)
         for sheet in root.iter(f"{ns}sheet"):
+            if len(entries) >= MAX_SHEETS:
+                raise ReadError(Code.FILE_TOO_LARGE, detail=f"工作簿中有超过{MAX_SHEETS}个工作表")
             rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), "")
             kind, part = rels.get(rid, ("", ""))
             entries.append((sheet.get("name", ""), sheet.get("state", "visible"), part, kind))
@@ -279,10 +316,18 @@ class _Package:
         )
 
 
+_XML_DECLARATION = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_UTF8_NAMES = (b"utf-8", b"utf8", b"us-ascii", b"ascii")
+
+
 def parse_xml(raw: bytes, part: str = "") -> ET.Element:
     """Parse one XML part, refusing what a score sheet never holds: DTDs and entity
     declarations (entity expansion, external entities) and encodings other than UTF-8."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:200]:
+        raise ReadError(Code.FILE_UNSAFE, detail=f"{part}不是UTF-8编码")
+    declared = _XML_DECLARATION.match(raw.removeprefix(b"\xef\xbb\xbf"))
+    if declared and declared.group(1).lower() not in _UTF8_NAMES:
+        # Only in UTF-8 (or its ASCII subset) does the byte check below see every declaration.
         raise ReadError(Code.FILE_UNSAFE, detail=f"{part}不是UTF-8编码")
     if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
         raise ReadError(Code.FILE_UNSAFE, detail=f"{part}含有DTD或实体声明")
@@ -376,6 +421,8 @@ def split_ref(ref: str) -> tuple[int, int]:
 def _parse_sheet(root: ET.Element, sheet: Sheet, shared: list[str], date_styles: frozenset[int]) -> None:
     ns = _namespace(root)
     tag_c, tag_v, tag_f, tag_is = f"{ns}c", f"{ns}v", f"{ns}f", f"{ns}is"
+    if sum(1 for _ in root.iter(tag_c)) > MAX_CELLS:  # counted in C before any cell is built
+        raise ReadError(Code.FILE_TOO_LARGE, detail=f"工作表“{sheet.name}”超过{MAX_CELLS}个单元格")
     cells = sheet.cells
     protection = root.find(f"{ns}sheetProtection")
     sheet.protected = protection is not None and protection.get("sheet", "0").lower() in ("1", "true")
@@ -422,6 +469,8 @@ def _parse_sheet(root: ET.Element, sheet: Sheet, shared: list[str], date_styles:
             if len(cells) > MAX_CELLS:
                 raise ReadError(Code.FILE_TOO_LARGE, detail=f"工作表“{sheet.name}”超过{MAX_CELLS}个单元格")
     for merge in root.iter(f"{ns}mergeCell"):
+        if len(sheet.merged) >= MAX_MERGED:
+            raise ReadError(Code.FILE_TOO_LARGE, detail=f"工作表“{sheet.name}”超过{MAX_MERGED}个合并单元格")
         ref = merge.get("ref", "")
         if ":" in ref:
             a, b = ref.split(":", 1)
