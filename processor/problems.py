@@ -47,6 +47,7 @@ class Code(StrEnum):
     HEADER_MISSING = "HEADER_MISSING"
     ITEM_MISSING = "ITEM_MISSING"
     ITEM_DUPLICATE = "ITEM_DUPLICATE"
+    ITEM_UNKNOWN = "ITEM_UNKNOWN"
     LOCKED_CELL_EDITED = "LOCKED_CELL_EDITED"
     MAXIMUM_EDITED = "MAXIMUM_EDITED"
     PROTECTION_REMOVED = "PROTECTION_REMOVED"
@@ -166,6 +167,11 @@ CATALOGUE: dict[Code, Entry] = {
         E,
         "编号{item}出现了不止一次（另见{other}）",
         "每个评分项目只能有一行；请删除多余的行",
+    ),
+    Code.ITEM_UNKNOWN: Entry(
+        W,
+        "该行不是评分标准中的项目（编号“{found}”），表中填写的得分“{value}”不计入总分",
+        "如是插入的行，请删除；如是某项目的得分，请填写在该项目编号所在的行",
     ),
     Code.LOCKED_CELL_EDITED: Entry(
         W,
