@@ -347,7 +347,22 @@ _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 def _unescape(text: str) -> str:
     """OOXML writes control characters as _xHHHH_."""
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+    return _ESCAPE.sub(_unescaped, text) if "_x" in text else text
+
+
+def _unescaped(m: re.Match) -> str:
+    code = int(m.group(1), 16)
+    # a lone surrogate (_xD800_) is no character: it would fail every UTF-8 output later
+    return "\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code)
+
+
+_SMALL_INT = re.compile(r"[0-9]{1,9}")
+
+
+def _small_int(text: str | None) -> int | None:
+    """An attribute such as r="12" or s="3"; None for anything else ("²".isdigit() is True,
+    and int() of a 5,000-digit string raises)."""
+    return int(text) if text and _SMALL_INT.fullmatch(text) else None
 
 
 def _text_of(element: ET.Element, ns: str) -> str:
@@ -428,8 +443,10 @@ def _parse_sheet(root: ET.Element, sheet: Sheet, shared: list[str], date_styles:
     sheet.protected = protection is not None and protection.get("sheet", "0").lower() in ("1", "true")
     row_number = 0
     for row in root.iter(f"{ns}row"):
-        r = row.get("r")
-        row_number = int(r) if r and r.isdigit() else row_number + 1
+        r = _small_int(row.get("r"))
+        row_number = r if r is not None else row_number + 1
+        if not 1 <= row_number <= MAX_ROW:
+            raise ReadError(Code.FILE_CORRUPT, detail=f"行号{row_number}超出工作表范围")
         col_number = 0
         for c in row.iter(tag_c):
             ref = c.get("r")
@@ -437,6 +454,8 @@ def _parse_sheet(root: ET.Element, sheet: Sheet, shared: list[str], date_styles:
                 row_number_c, col_number = split_ref(ref)
             else:
                 row_number_c, col_number = row_number, col_number + 1
+                if col_number > MAX_COL:
+                    raise ReadError(Code.FILE_CORRUPT, detail=f"第{row_number}行超出工作表的最后一列")
             kind = c.get("t", "n")
             v = f = inline = None
             for child in c:
@@ -462,8 +481,7 @@ def _parse_sheet(root: ET.Element, sheet: Sheet, shared: list[str], date_styles:
             elif kind in ("b", "e", "d"):
                 cell = Cell(kind, v.strip(), f)
             else:
-                style = c.get("s")
-                is_date = bool(style) and style.isdigit() and int(style) in date_styles
+                is_date = _small_int(c.get("s")) in date_styles
                 cell = Cell("n", v.strip(), f, is_date)
             cells[(row_number_c, col_number)] = cell
             if len(cells) > MAX_CELLS:

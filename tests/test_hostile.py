@@ -9,10 +9,12 @@ from collections import defaultdict
 from decimal import Decimal
 
 import corpus
+import openpyxl
 import pytest
 from helpers import codes, write_case_counts, write_criticisms
 
 from processor import constants as C
+from processor.batch import run
 from processor.collect import collect
 from processor.filling import column_of, item_rows
 from processor.sheets import read_score_sheet
@@ -332,3 +334,35 @@ def test_a_whitespace_only_name_is_missing(make_sheet, rubric):
     path = make_sheet("\u3000 \t")
     _, problems = read(path.read_bytes(), path.name, rubric)
     assert [(p.code.value, p.cell) for p in problems] == [("TOWNSHIP_MISSING", "C2")]
+
+
+@pytest.mark.parametrize(
+    ("xml", "expected"),
+    [
+        (G5.format(' t="inlineStr"', "<is><t>3</t></is>").replace('s="8"', 's="\u00b2"'), "NUMBER_AS_TEXT"),
+        ('<c r="G5" s="99999999999999999999"><v>3</v></c>', ""),
+        ('<c r="G5" s="8"><v>3</v></c></row><row r="\u00b2"><c><v>1</v></c>', ""),
+        ('<c r="G5" s="8"><v>3</v></c></row><row r="' + "9" * 5000 + '"><c><v>1</v></c>', ""),
+        ('<c r="G5" s="8"><v>3</v></c></row><row r="2000000"><c><v>1</v></c>', "FILE_CORRUPT"),
+        ('<c r="G5" s="8"><v>3</v></c>' + "<c><v>1</v></c>" * 17000, "FILE_CORRUPT"),
+        ('<c r="ZZZZ5" s="8"><v>3</v></c>', "FILE_CORRUPT"),
+        ('<c r="G5" t="s"><v>99999</v></c>', "FILE_CORRUPT"),
+        ('<c r="G5" t="s"><v>' + "9" * 5000 + "</v></c>", "FILE_CORRUPT"),
+    ],
+)
+def test_odd_attributes_are_read_or_refused_never_a_crash(make_sheet, rubric, xml, expected):
+    data = with_cell(make_sheet(remarks={"1.1": "说明"}).read_bytes(), "G5", xml)
+    _, problems = read(data, "odd.xlsx", rubric)
+    assert " ".join(codes(problems)) == expected
+
+
+def test_control_characters_and_lone_surrogates_reach_the_outputs_as_text(make_round, tmp_path):
+    folder = make_round({"东山镇": {"1.1": 2}}, remarks={"东山镇": {"1.1": "缺_x0001_填单区_xD800_"}})
+    out = tmp_path / "out"
+    outcome = run(folder, out)
+    assert outcome.published
+    ws = openpyxl.load_workbook(out / C.CONSOLIDATED_FILE)[C.OUT_DEDUCTIONS]
+    texts = [
+        c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "填单区" in c.value
+    ]
+    assert texts and all("\ufffd" in t for t in texts)

@@ -91,3 +91,43 @@ def test_any_value_in_any_score_cell_is_a_score_or_an_error_at_that_cell(drawn):
             assert score in (0, item.maximum)
         # never a silent 0: a score is the number that was written
         assert _as_number(written[item.code]) == score, (item.code, written[item.code])
+
+
+GOOD = None
+
+
+def _good_sheet() -> bytes:
+    global GOOD
+    if GOOD is None:
+        import corpus
+
+        GOOD = corpus.good_sheet()
+    return GOOD
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    part=st.sampled_from(
+        ["xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/worksheets/sheet1.xml"]
+    ),
+    where=st.floats(min_value=0, max_value=1),
+    cut=st.integers(min_value=0, max_value=40),
+    insert=st.one_of(
+        st.binary(max_size=12),
+        st.sampled_from(
+            [b'r="\xc2\xb2"', b's="\xc2\xb2"', b'r="' + b"9" * 5000 + b'"', b"_xD800_", b"<c>", b"</row>"]
+        ),
+    ),
+)
+def test_any_damage_to_any_parsed_part_is_a_problem_never_a_crash(part, where, cut, insert):
+    """Bytes cut from and inserted into the XML the reader parses: a problem or a sheet, never
+    an exception."""
+    import corpus
+
+    def damage(xml: bytes) -> bytes:
+        at = int(where * len(xml))
+        return xml[:at] + insert + xml[at + cut :]
+
+    data = corpus.rezip(_good_sheet(), {part: damage})
+    sheet, problems = read_score_sheet(data, "d.xlsx", RUBRIC)
+    assert sheet is not None or any(p.is_error for p in problems)
