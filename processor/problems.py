@@ -120,6 +120,8 @@ CATALOGUE: dict[Code, Entry] = {
     Code.FILE_CORRUPT: Entry(
         E, "文件已损坏，无法读取（{detail}）", "请向评定人员重新索取该文件，或在Excel中打开修复后另存"
     ),
+    # The limits are in reader.py (MAX_*). Not a problem by choice: a stray cell far outside the
+    # table (XFD1048576) is read and ignored, since cells are kept in a dict and cost nothing.
     Code.FILE_TOO_LARGE: Entry(
         E,
         "文件超出评分表应有的大小，为安全起见未读取（{detail}）",
