@@ -45,6 +45,7 @@ class Code(StrEnum):
     NOT_TEMPLATE = "NOT_TEMPLATE"
     RUBRIC_MISMATCH = "RUBRIC_MISMATCH"
     HEADER_MISSING = "HEADER_MISSING"
+    LABEL_MISSING = "LABEL_MISSING"
     ITEM_MISSING = "ITEM_MISSING"
     ITEM_DUPLICATE = "ITEM_DUPLICATE"
     ITEM_UNKNOWN = "ITEM_UNKNOWN"
@@ -159,6 +160,11 @@ CATALOGUE: dict[Code, Entry] = {
         E,
         "找不到表头行（应含“{columns}”各列）",
         "请使用下发的评分表模板，不要修改或删除表头行",
+    ),
+    Code.LABEL_MISSING: Entry(
+        W,
+        "找不到受保护的“{label}”标签（可能被改动或删除），无法读取其右侧填写的内容",
+        "请使用下发的评分表模板，不要修改“{label}”标签；下面关于该项的问题由此引起",
     ),
     Code.ITEM_MISSING: Entry(
         E,

@@ -147,6 +147,8 @@ def _sniff(data: bytes) -> None:
         raise ReadError(Code.FILE_OLD_FORMAT)
     if data.startswith(ZIP_MAGIC):
         return
+    if data.startswith(b"PK\x05\x06"):  # a zip with no members at all
+        raise ReadError(Code.FILE_CORRUPT, detail="压缩包是空的")
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<")):
         kind = "网页（HTML/XML）"

@@ -123,6 +123,7 @@ class _SheetReader:
     def _header_fields(self, labels: dict[str, tuple[int, int]]) -> None:
         def value(label: str):
             if label not in labels:
+                self.report(Code.LABEL_MISSING, label=label)
                 return None, 0, 0
             row, col = self.ws.right_of(*labels[label])
             return self.ws.get(row, col), row, col

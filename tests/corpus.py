@@ -217,6 +217,21 @@ def no_sheets() -> bytes:
     return rezip(good_sheet(), {"xl/workbook.xml": drop})
 
 
+def empty_zip() -> bytes:
+    return zip_of({})
+
+
+def overwritten_label() -> bytes:
+    def edit(wb):
+        ws = wb[C.SCORE_SHEET]
+        for row in ws.iter_rows(max_row=5):
+            for cell in row:
+                if cell.value == C.LABEL_TOWNSHIP:
+                    cell.value = "乡镇"
+
+    return good_sheet("标签乡", edit=edit)
+
+
 def docx_like() -> bytes:
     return zip_of({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
 
@@ -250,6 +265,7 @@ FORMATS: dict[str, tuple[Callable[[], bytes], str]] = {
     "encrypted.xlsx": (encrypted_file, "FILE_ENCRYPTED"),
     "zip-encrypted.xlsx": (zip_encrypted_file, "FILE_ENCRYPTED"),
     "empty.xlsx": (empty_file, "FILE_EMPTY"),
+    "empty-zip.xlsx": (empty_zip, "FILE_CORRUPT"),
     "no-sheets.xlsx": (no_sheets, "SHEET_MISSING"),
     "renamed.xlsx": (renamed_sheet, "SHEET_MISSING"),
     "hidden.xlsx": (hidden_sheet, "SHEET_HIDDEN"),

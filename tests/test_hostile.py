@@ -231,6 +231,12 @@ def test_edited_templates_are_read_by_code_and_judged_by_the_rubric(make_sheet, 
     assert sheet.scores["3.2"] == Decimal("1.5")  # found by its code, wherever its row went
 
 
+def test_an_overwritten_label_is_named(rubric):
+    _, problems = read(corpus.overwritten_label(), "label.xlsx", rubric)
+    assert codes(problems) == ["LABEL_MISSING", "TOWNSHIP_MISSING"]
+    assert dict(problems[0].params)["label"] == C.LABEL_TOWNSHIP
+
+
 def test_a_changed_maximum_message_says_what_changed(make_sheet, rubric):
     path = make_sheet(edit=change_maximum)
     _, problems = read(path.read_bytes(), path.name, rubric)

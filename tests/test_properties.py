@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from processor import constants as C
-from processor.filling import column_of, fill_sheet, item_rows
+from processor.filling import column_of, fill_sheet, item_rows, label_value_cell
 from processor.rubric import load_rubric
 from processor.sheets import read_score_sheet
 from processor.values import excel_precision
@@ -131,3 +131,66 @@ def test_any_damage_to_any_parsed_part_is_a_problem_never_a_crash(part, where, c
     data = corpus.rezip(_good_sheet(), {part: damage})
     sheet, problems = read_score_sheet(data, "d.xlsx", RUBRIC)
     assert sheet is not None or any(p.is_error for p in problems)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    drawn=st.lists(values, min_size=len(ENTERED), max_size=len(ENTERED)),
+    township=st.text(min_size=1, max_size=8),
+    remark=st.text(max_size=20),
+    clean=st.booleans(),
+)
+def test_the_whole_batch_never_crashes_on_any_values_and_writes_readable_outputs(
+    drawn, township, remark, clean
+):
+    import openpyxl
+    from helpers import write_criticisms
+
+    from processor.batch import run
+    from processor.filling import TEMPLATES_DIR
+    from processor.template import save_reproducibly
+
+    # clean: full marks, so that the arbitrary name and remark reach the published outputs
+    written = {} if clean else {item.code: _writable(v) for item, v in zip(ENTERED, drawn, strict=True)}
+
+    def fill(wb):
+        ws = wb[C.SCORE_SHEET]
+        rows, col = item_rows(ws), column_of(ws, C.COL_SCORE)
+        for code, value in written.items():
+            ws.cell(rows[code], col).value = value
+        name = label_value_cell(ws, C.LABEL_TOWNSHIP)
+        name.value, name.data_type = _writable(township), "s"
+        for code in ("1.1", "3.3"):
+            cell = ws.cell(rows[code], column_of(ws, C.COL_REMARK))
+            cell.value, cell.data_type = _writable(remark), "s"
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "in"
+        fill_sheet(folder / "a.xlsx", RUBRIC, township=None, edit=fill)
+        counts = openpyxl.load_workbook(TEMPLATES_DIR / C.CASE_COUNTS_TEMPLATE)
+        ws = counts[C.CASE_COUNTS_SHEET]
+        ws.append([None, 3])
+        cell = ws.cell(ws.max_row, 1)
+        cell.value, cell.data_type = _writable(township), "s"
+        save_reproducibly(counts, folder / C.CASE_COUNTS_FILE, dt.datetime(2022, 1, 1))
+        write_criticisms(folder, [])
+        outcome = run(folder, Path(tmp) / "out")
+        assert outcome.exit_code in (0, 1)
+        for name in (C.VALIDATION_REPORT_FILE, *((C.CONSOLIDATED_FILE,) if outcome.published else ())):
+            openpyxl.load_workbook(Path(tmp) / "out" / name)
+        for p in outcome.round.problems:
+            if p.item and p.file == "a.xlsx" and p.code.value.startswith("SCORE"):
+                assert p.cell == f"G{item_rows_cached()[p.item]}"
+
+
+_ROWS: dict[str, int] = {}
+
+
+def item_rows_cached() -> dict[str, int]:
+    if not _ROWS:
+        import openpyxl
+
+        from processor.filling import SCORE_SHEET_TEMPLATE
+
+        _ROWS.update(item_rows(openpyxl.load_workbook(SCORE_SHEET_TEMPLATE)[C.SCORE_SHEET]))
+    return _ROWS
