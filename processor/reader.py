@@ -117,7 +117,9 @@ def open_workbook(data: bytes, name: str, sheets: Iterable[str] | None = None) -
     try:
         zf = zipfile.ZipFile(_BytesReader(data))
     except (zipfile.BadZipFile, ValueError, EOFError) as exc:
-        raise ReadError(Code.FILE_CORRUPT, detail=f"zip结构错误：{exc}") from exc
+        raise ReadError(
+            Code.FILE_CORRUPT, detail="文件不完整或压缩结构损坏，可能只复制或下载了一部分"
+        ) from exc
     with zf:
         _check_members(zf)
         return _Package(zf, name).workbook(None if sheets is None else set(sheets))
@@ -256,7 +258,7 @@ class _Package:
         try:
             raw = _inflate(self.zf, info, MAX_XML_BYTES)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-            raise ReadError(Code.FILE_CORRUPT, detail=f"部件{part}无法解压：{exc}") from exc
+            raise ReadError(Code.FILE_CORRUPT, detail=f"部件{part}的数据已损坏，无法解压") from exc
         return parse_xml(raw, part)
 
     def rels(self, part: str) -> dict[str, tuple[str, str]]:
@@ -336,7 +338,9 @@ def parse_xml(raw: bytes, part: str = "") -> ET.Element:
     try:
         return ET.fromstring(raw)
     except ET.ParseError as exc:
-        raise ReadError(Code.FILE_CORRUPT, detail=f"{part}不是有效的XML：{exc}") from exc
+        raise ReadError(
+            Code.FILE_CORRUPT, detail=f"{part}第{exc.position[0]}行第{exc.position[1] + 1}列不是有效的XML"
+        ) from exc
 
 
 def _namespace(root: ET.Element) -> str:
