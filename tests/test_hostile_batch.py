@@ -49,7 +49,7 @@ def hostile_sheet(make_sheet, folder, township, remark, score=None, name=None):
     return make_sheet(township, scores={"1.1": 2}, folder=folder, name=name, edit=edit)
 
 
-def hostile_case_counts(folder: Path, counts: dict[str, int]) -> None:
+def hostile_case_counts(folder: Path, counts: dict[str, int], criticisms=()) -> None:
     wb = openpyxl.load_workbook(TEMPLATES_DIR / C.CASE_COUNTS_TEMPLATE)
     ws = wb[C.CASE_COUNTS_SHEET]
     for unit, count in counts.items():
@@ -57,6 +57,11 @@ def hostile_case_counts(folder: Path, counts: dict[str, int]) -> None:
         as_text(ws.cell(ws.max_row, 1), unit)
     save_reproducibly(wb, folder / C.CASE_COUNTS_FILE, dt.datetime(2022, 1, 1))
     wb = openpyxl.load_workbook(TEMPLATES_DIR / C.CRITICISMS_TEMPLATE)
+    ws = wb[C.CRITICISMS_SHEET]
+    for township, reason in criticisms:
+        ws.append([None, dt.date(2022, 5, 1), "媒体曝光", None])
+        as_text(ws.cell(ws.max_row, 1), township)
+        as_text(ws.cell(ws.max_row, 4), reason)
     save_reproducibly(wb, folder / C.CRITICISMS_FILE, dt.datetime(2022, 1, 1))
 
 
@@ -88,14 +93,16 @@ def test_formula_like_names_and_remarks_stay_text_and_markup_is_escaped(make_she
     folder = tmp_path / "in"
     for n, name in enumerate(NAMES):
         hostile_sheet(make_sheet, folder, name, f"{name}说明" if name[0] == "<" else name, name=f"{n}.xlsx")
-    hostile_case_counts(folder, {name: 100 - n for n, name in enumerate(NAMES)})
+    reason = '=1+1<img src=x onerror="alert(1)">'
+    hostile_case_counts(folder, {name: 100 - n for n, name in enumerate(NAMES)}, criticisms=[("+1", reason)])
     out = tmp_path / "out"
     outcome = run(folder, out)
     assert outcome.published, [(p.code.value, p.file, p.value) for p in outcome.round.problems]
-    assert text_cells_are_strings(out / C.CONSOLIDATED_FILE) >= 5 * 2  # names and remarks
+    assert text_cells_are_strings(out / C.CONSOLIDATED_FILE) >= 5 * 2 + 1  # names, remarks, reason
     text_cells_are_strings(out / C.VALIDATION_REPORT_FILE)
     html = (out / C.NOTICE_FILE).read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<img" not in html and "&lt;img" in html  # the reason is in the notice, escaped
     # a name like ../../evil never becomes a path: only our fixed outputs exist, all in out/
     everything = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
     inputs = {f"in/{p.name}" for p in folder.iterdir()}
@@ -110,12 +117,15 @@ def test_formula_like_values_stay_text_in_the_validation_report(make_sheet, tmp_
     hostile_sheet(make_sheet, folder, "=1+1", "@SUM(1)", score="=cmd|' /C calc'!A0", name="a.xlsx")
     hostile_sheet(make_sheet, folder, "-2", "+2", score="@x", name="b.xlsx")
     hostile_case_counts(folder, {"=1+1": 5})  # -2 has none: an error naming "-2"
+    for name in ("=HYPERLINK(1).xlsx", "+1.xlsx", "@x.xlsx", "-1.xlsx"):  # names a folder can hold
+        (folder / name).write_bytes(b"not a workbook")
     out = tmp_path / "out"
     outcome = run(folder, out)
     assert not outcome.published
+    assert {p.file for p in outcome.round.problems} >= {"=HYPERLINK(1).xlsx", "+1.xlsx", "@x.xlsx", "-1.xlsx"}
     found = {(p.code.value, p.value) for p in outcome.round.problems}
     assert ("SCORE_NOT_NUMBER", "=cmd|' /C calc'!A0") in found and ("TOWNSHIP_NO_CASE_COUNT", "-2") in found
-    assert text_cells_are_strings(out / C.VALIDATION_REPORT_FILE) >= 3
+    assert text_cells_are_strings(out / C.VALIDATION_REPORT_FILE) >= 3 + 4
 
 
 def test_a_crash_on_a_companion_table_names_it_and_the_sheets_are_still_checked(
