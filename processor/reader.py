@@ -192,6 +192,9 @@ def _check_members(zf: zipfile.ZipFile) -> None:
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         raise ReadError(Code.FILE_MACRO)
     if "[Content_Types].xml" not in names:
+        small = "mimetype" in names and zf.getinfo("mimetype").file_size < 100
+        if small and zf.read("mimetype").startswith(b"application/vnd.oasis.opendocument"):
+            raise ReadError(Code.FILE_NOT_XLSX, kind="OpenDocument表格（.ods）")
         raise ReadError(Code.FILE_NOT_XLSX, kind="压缩包（不是Excel工作簿）")
 
 
@@ -281,6 +284,8 @@ class _Package:
             (t for kind, t in self.rels("").values() if kind.endswith(REL_OFFICE_DOCUMENT)),
             "xl/workbook.xml",
         )
+        if main.endswith(".bin"):
+            raise ReadError(Code.FILE_NOT_XLSX, kind="Excel二进制工作簿（.xlsb）")
         if main not in self.names:
             raise ReadError(Code.FILE_NOT_XLSX, kind="压缩包（不是Excel工作簿）")
         root = self.xml(main)

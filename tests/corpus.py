@@ -232,6 +232,21 @@ def overwritten_label() -> bytes:
     return good_sheet("标签乡", edit=edit)
 
 
+def ods_file() -> bytes:
+    return zip_of({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"})
+
+
+def xlsb_file() -> bytes:
+    rels = (
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/officeDocument" Target="xl/workbook.bin"/></Relationships>'
+    )
+    return zip_of(
+        {"[Content_Types].xml": b"<Types/>", "_rels/.rels": rels, "xl/workbook.bin": b"\x83\x01\x00"}
+    )
+
+
 def docx_like() -> bytes:
     return zip_of({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
 
@@ -259,6 +274,8 @@ FORMATS: dict[str, tuple[Callable[[], bytes], str]] = {
     "csv.xlsx": (csv_file, "FILE_NOT_XLSX"),
     "html.xlsx": (html_file, "FILE_NOT_XLSX"),
     "docx.xlsx": (docx_like, "FILE_NOT_XLSX"),
+    "ods.xlsx": (ods_file, "FILE_NOT_XLSX"),
+    "xlsb.xlsx": (xlsb_file, "FILE_NOT_XLSX"),
     "xls.xlsx": (xls_file, "FILE_OLD_FORMAT"),
     "et.xlsx": (et_file, "FILE_OLD_FORMAT"),
     "xlsm.xlsx": (xlsm_file, "FILE_MACRO"),
@@ -277,6 +294,8 @@ OTHER_EXTENSIONS: dict[str, Callable[[], bytes]] = {
     "wps.et": et_file,
     "macro.xlsm": xlsm_file,
     "table.csv": csv_file,
+    "calc.ods": ods_file,
+    "binary.xlsb": xlsb_file,
 }
 
 
