@@ -192,9 +192,13 @@ def _check_members(zf: zipfile.ZipFile) -> None:
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         raise ReadError(Code.FILE_MACRO)
     if "[Content_Types].xml" not in names:
-        small = "mimetype" in names and zf.getinfo("mimetype").file_size < 100
-        if small and zf.read("mimetype").startswith(b"application/vnd.oasis.opendocument"):
-            raise ReadError(Code.FILE_NOT_XLSX, kind="OpenDocument表格（.ods）")
+        if "mimetype" in names and zf.getinfo("mimetype").file_size < 100:
+            try:
+                mimetype = _inflate(zf, zf.getinfo("mimetype"), 100)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+                raise ReadError(Code.FILE_CORRUPT, detail="部件mimetype的数据已损坏，无法解压") from exc
+            if mimetype.startswith(b"application/vnd.oasis.opendocument"):
+                raise ReadError(Code.FILE_NOT_XLSX, kind="OpenDocument表格（.ods）")
         raise ReadError(Code.FILE_NOT_XLSX, kind="压缩包（不是Excel工作簿）")
 
 

@@ -317,6 +317,11 @@ def bomb_lying() -> bytes:
     return with_bomb(SHEET_PART, zeros_deflated(GB), 20_000)
 
 
+def bomb_mimetype() -> bytes:
+    """An .ods-like zip whose 'mimetype' declares 50 bytes and inflates to 1 GB."""
+    return raw_zip([("mimetype", zeros_deflated(GB), 50, 0)])
+
+
 def bomb_total() -> bytes:
     """Many members, each under the limits, together far over them (declared sizes only)."""
     junk = bytes(range(256)) * 1200  # about 300 KB each, never inflated
@@ -436,6 +441,7 @@ RESOURCE_ATTACKS: dict[str, tuple[Callable[[], bytes], str]] = {
     "bomb-ratio.xlsx": (bomb_ratio, "FILE_TOO_LARGE"),
     "bomb-lying.xlsx": (bomb_lying, "FILE_CORRUPT"),
     "bomb-total.xlsx": (bomb_total, "FILE_TOO_LARGE"),
+    "bomb-mimetype.xlsx": (bomb_mimetype, "FILE_CORRUPT"),
     "many-members.xlsx": (many_members, "FILE_TOO_LARGE"),
     "many-sheets.xlsx": (many_sheets, "FILE_TOO_LARGE"),
     "many-merges.xlsx": (many_merges, "FILE_TOO_LARGE"),
