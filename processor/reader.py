@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import struct
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterable
@@ -114,6 +115,7 @@ def open_workbook(data: bytes, name: str, sheets: Iterable[str] | None = None) -
     """A workbook from the bytes of a file already read (so that it is hashed and parsed from
     one read); parse only the named sheets (all when ``sheets`` is None)."""
     _sniff(data)
+    _check_directory(data)
     try:
         zf = zipfile.ZipFile(_BytesReader(data))
     except (zipfile.BadZipFile, ValueError, EOFError) as exc:
@@ -169,6 +171,25 @@ def _looks_like_text(sample: bytes) -> bool:
         except UnicodeDecodeError:
             continue
     return False
+
+
+MAX_DIRECTORY_BYTES = 1024 * 1024  # the zip's central directory: about 1 KB per member
+
+
+def _check_directory(data: bytes) -> None:
+    """Refuse too many members from the zip's end record, before ZipFile builds an object for
+    every entry of its central directory (a 20 MB file can list a quarter of a million)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        return  # no end record: ZipFile reports the file as corrupt
+    entries, size = struct.unpack_from("<HL", data, end + 10)
+    locator = end - 20
+    if locator >= 0 and data[locator : locator + 4] == b"PK\x06\x07":  # zip64: the real counts
+        (record,) = struct.unpack_from("<Q", data, locator + 8)
+        if record + 56 <= len(data) and data[record : record + 4] == b"PK\x06\x06":
+            entries, size = struct.unpack_from("<QQ", data, record + 32)
+    if entries > MAX_MEMBERS or size > MAX_DIRECTORY_BYTES:
+        raise ReadError(Code.FILE_TOO_LARGE, detail=f"压缩包内有{entries}个部件")
 
 
 def _check_members(zf: zipfile.ZipFile) -> None:

@@ -337,6 +337,23 @@ def many_members() -> bytes:
     return zip_of(parts)
 
 
+def huge_directory() -> bytes:
+    """65,000 members with long names: a 17 MB central directory, refused from the end record."""
+    return raw_zip([(f"{n:0100d}", b"", 0, 0) for n in range(65_000)])
+
+
+def zip64_directory() -> bytes:
+    """The good sheet with a zip64 end record claiming 100,000 members (the plain end record
+    says 0xFFFF, "see zip64", as it does in a real zip64 archive)."""
+    data = good_sheet()
+    end = data.rfind(b"PK\x05\x06")
+    _, _, _, _, cd_size, cd_offset, _ = struct.unpack_from("<4HLLH", data, end + 4)
+    record = struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, 100_000, 100_000, cd_size, cd_offset)
+    locator = struct.pack("<4sLQL", b"PK\x06\x07", 0, end, 1)
+    plain = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, cd_size, cd_offset, 0)
+    return data[:end] + record + locator + plain
+
+
 def many_sheets() -> bytes:
     """A workbook.xml listing 10,000 sheets (each pointing at the score sheet's part)."""
 
@@ -443,6 +460,8 @@ RESOURCE_ATTACKS: dict[str, tuple[Callable[[], bytes], str]] = {
     "bomb-total.xlsx": (bomb_total, "FILE_TOO_LARGE"),
     "bomb-mimetype.xlsx": (bomb_mimetype, "FILE_CORRUPT"),
     "many-members.xlsx": (many_members, "FILE_TOO_LARGE"),
+    "huge-directory.xlsx": (huge_directory, "FILE_TOO_LARGE"),
+    "zip64-directory.xlsx": (zip64_directory, "FILE_TOO_LARGE"),
     "many-sheets.xlsx": (many_sheets, "FILE_TOO_LARGE"),
     "many-merges.xlsx": (many_merges, "FILE_TOO_LARGE"),
     "many-cells.xlsx": (many_cells, "FILE_TOO_LARGE"),
