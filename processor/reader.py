@@ -27,6 +27,7 @@ import re
 import struct
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,21 @@ MAX_CELLS = 100_000  # the score sheet has about 400; a case count table a few h
 MAX_SHEETS = 255  # a workbook.xml may list any number of <sheet> entries; ours has two
 MAX_MERGED = 10_000  # merged ranges are searched linearly; ours has about 25
 MAX_ROW, MAX_COL = 1_048_576, 16_384
+
+# What the standard library raises on damaged zip data: a bad header or CRC (BadZipFile), a
+# damaged deflate stream (zlib.error), a compression method it lacks such as Deflate64
+# (NotImplementedError), a member that says it is encrypted (RuntimeError), short data.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+    OSError,
+    ValueError,
+    EOFError,
+    struct.error,
+)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -118,7 +134,7 @@ def open_workbook(data: bytes, name: str, sheets: Iterable[str] | None = None) -
     _check_directory(data)
     try:
         zf = zipfile.ZipFile(_BytesReader(data))
-    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+    except _ZIP_ERRORS as exc:
         raise ReadError(
             Code.FILE_CORRUPT, detail="文件不完整或压缩结构损坏，可能只复制或下载了一部分"
         ) from exc
@@ -216,7 +232,7 @@ def _check_members(zf: zipfile.ZipFile) -> None:
         if "mimetype" in names and zf.getinfo("mimetype").file_size < 100:
             try:
                 mimetype = _inflate(zf, zf.getinfo("mimetype"), 100)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            except _ZIP_ERRORS as exc:
                 raise ReadError(Code.FILE_CORRUPT, detail="部件mimetype的数据已损坏，无法解压") from exc
             if mimetype.startswith(b"application/vnd.oasis.opendocument"):
                 raise ReadError(Code.FILE_NOT_XLSX, kind="OpenDocument表格（.ods）")
@@ -285,7 +301,7 @@ class _Package:
             raise ReadError(Code.FILE_TOO_LARGE, detail=f"部件{part}解压后{info.file_size // 2**20} MB")
         try:
             raw = _inflate(self.zf, info, MAX_XML_BYTES)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        except _ZIP_ERRORS as exc:
             raise ReadError(Code.FILE_CORRUPT, detail=f"部件{part}的数据已损坏，无法解压") from exc
         return parse_xml(raw, part)
 

@@ -156,6 +156,15 @@ def bad_crc() -> bytes:
     return raw_zip(entries)
 
 
+def deflate64() -> bytes:
+    """Members marked with a compression method the standard library lacks (Deflate64)."""
+    data = bytearray(good_sheet())
+    for magic, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        for m in re.finditer(re.escape(magic), data):
+            struct.pack_into("<H", data, m.start() + offset, 9)
+    return bytes(data)
+
+
 def garbage_after_magic() -> bytes:
     return b"PK\x03\x04" + bytes(range(256)) * 8
 
@@ -271,6 +280,7 @@ FORMATS: dict[str, tuple[Callable[[], bytes], str]] = {
     "truncated.xlsx": (truncated, "FILE_CORRUPT"),
     "bad-crc.xlsx": (bad_crc, "FILE_CORRUPT"),
     "garbage.xlsx": (garbage_after_magic, "FILE_CORRUPT"),
+    "deflate64.xlsx": (deflate64, "FILE_CORRUPT"),
     "csv.xlsx": (csv_file, "FILE_NOT_XLSX"),
     "html.xlsx": (html_file, "FILE_NOT_XLSX"),
     "docx.xlsx": (docx_like, "FILE_NOT_XLSX"),

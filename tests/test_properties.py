@@ -194,3 +194,17 @@ def item_rows_cached() -> dict[str, int]:
 
         _ROWS.update(item_rows(openpyxl.load_workbook(SCORE_SHEET_TEMPLATE)[C.SCORE_SHEET]))
     return _ROWS
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    where=st.floats(min_value=0, max_value=1),
+    cut=st.integers(min_value=0, max_value=8),
+    insert=st.binary(max_size=8),
+)
+def test_any_damage_to_the_zip_itself_is_a_problem_never_a_crash(where, cut, insert):
+    """Bytes cut from or inserted anywhere in the file (headers, compressed data, directory)."""
+    data = _good_sheet()
+    at = int(where * len(data))
+    sheet, problems = read_score_sheet(data[:at] + insert + data[at + cut :], "z.xlsx", RUBRIC)
+    assert sheet is not None or any(p.is_error for p in problems)
