@@ -372,3 +372,29 @@ def test_control_characters_and_lone_surrogates_reach_the_outputs_as_text(make_r
         c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "填单区" in c.value
     ]
     assert texts and all("\ufffd" in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    ("count", "code"),
+    [("1e999999999", "CASE_COUNT_INVALID"), (1e300, "CASE_COUNT_INVALID"), ("1,234", None), (-1, "CASE_COUNT_INVALID"),
+     ("NaN", "CASE_COUNT_INVALID"), (True, "CASE_COUNT_INVALID"), ("#DIV/0!", "CASE_COUNT_INVALID"), (12.5, "CASE_COUNT_INVALID")],
+)  # fmt: skip
+def test_hostile_case_counts_are_refused_at_their_cell_quickly(tmp_path, count, code):
+    data = write_case_counts(tmp_path, {"东山镇": count}).read_bytes()
+    started = time.perf_counter()
+    counts, problems = read_case_counts(data, C.CASE_COUNTS_FILE)
+    assert time.perf_counter() - started < 2
+    assert [(p.code.value, p.cell) for p in problems] == ([(code, "B2")] if code else [])
+    assert bool(counts) == (code is None)
+
+
+@pytest.mark.parametrize("name", ["truncated.xlsx", "encrypted.xlsx", "bomb-declared.xlsx", "laughs.xlsx"])
+def test_a_broken_companion_table_is_one_problem_naming_it(make_round, rubric, name):
+    folder = make_round({"东山镇": {}})
+    (folder / C.CASE_COUNTS_FILE).write_bytes(
+        corpus.FORMATS.get(name, corpus.RESOURCE_ATTACKS.get(name))[0]()
+    )
+    round_ = collect(folder, rubric)
+    assert [(p.code.value, p.file) for p in round_.problems] == [
+        ({**corpus.FORMATS, **corpus.RESOURCE_ATTACKS}[name][1], C.CASE_COUNTS_FILE)
+    ]
