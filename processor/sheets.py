@@ -161,10 +161,12 @@ class _SheetReader:
         code_col, header_row = columns[C.COL_CODE], columns["_row"]
         known = {item.code for item in self.rubric.items}
         rows: dict[str, int] = {}
+        coded: set[int] = set()  # rows with a known code, duplicates included (reported as such)
         for row in sorted(r for (r, c) in self.ws.cells if c == code_col and r > header_row):
             code = township_key(read_text(self.ws.get(row, code_col)))
             if code not in known:
                 continue
+            coded.add(row)
             if code in rows:
                 self.report(
                     Code.ITEM_DUPLICATE, row, code_col, item=code, other=a1(rows[code], code_col), value=code
@@ -174,7 +176,7 @@ class _SheetReader:
         for item in self.rubric.items:
             if item.code not in rows:
                 self.report(Code.ITEM_MISSING, item=item.code, name=item.name)
-        self._stray_scores(set(rows.values()), columns)
+        self._stray_scores(coded, columns)
         return rows
 
     def _stray_scores(self, item_rows: set[int], columns: dict[str, int]) -> None:

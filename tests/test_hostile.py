@@ -196,6 +196,11 @@ def overwrite_code(wb):
     ws.cell(item_rows(ws)["4.2"], column_of(ws, C.COL_CODE)).value = "4.9"
 
 
+def duplicate_code(wb):
+    ws = wb[C.SCORE_SHEET]
+    ws.cell(item_rows(ws)["4.2"], column_of(ws, C.COL_CODE)).value = "4.1"
+
+
 def remove_protection(wb):
     wb[C.SCORE_SHEET].protection.sheet = False
 
@@ -217,6 +222,7 @@ def extra_item_row(wb):
         (change_maximum, {("MAXIMUM_EDITED", "1.1", "F5")}),
         (overwrite_category, {("LOCKED_CELL_EDITED", "1.1", "B5")}),  # merged B5:B8: one report
         (overwrite_code, {("ITEM_MISSING", "4.2", ""), ("ITEM_UNKNOWN", "", "G27")}),
+        (duplicate_code, {("ITEM_MISSING", "4.2", ""), ("ITEM_DUPLICATE", "4.1", "C27")}),
         (remove_protection, {("PROTECTION_REMOVED", "", "")}),
         (extra_item_row, {("ITEM_UNKNOWN", "", "G14")}),
     ],
