@@ -235,3 +235,36 @@ def test_input_files_are_opened_read_only_even_when_hostile(tmp_path):
         folder.chmod(0o755)
     assert outcome.exit_code == 1 and hashes(folder) == before
     assert os.access(tmp_path / "out" / C.VALIDATION_REPORT_FILE, os.R_OK)
+
+
+def test_no_input_file_is_ever_opened_for_writing(tmp_path, monkeypatch):
+    """Proof that holds even as root (who may write a read-only file): every open of a path in
+    the input folder is recorded, and each one reads."""
+    import builtins
+    import io
+
+    import corpus
+
+    folder = tmp_path / "in"
+    shutil.copytree(EXAMPLE, folder)
+    for name, (make, _) in corpus.FORMATS.items():
+        (folder / name).write_bytes(make())
+    opened = []
+    real_open, real_os_open = builtins.open, os.open
+
+    def spy_open(file, mode="r", *args, **kwargs):
+        if isinstance(file, str | os.PathLike) and Path(file).resolve().parent == folder.resolve():
+            opened.append((Path(file).name, mode))
+        return real_open(file, mode, *args, **kwargs)
+
+    def spy_os_open(path, flags, *args, **kwargs):
+        if Path(path).resolve().parent == folder.resolve():
+            opened.append((Path(path).name, "w" if flags & (os.O_WRONLY | os.O_RDWR) else "r"))
+        return real_os_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", spy_open)
+    monkeypatch.setattr(io, "open", spy_open)
+    monkeypatch.setattr(os, "open", spy_os_open)
+    run(folder, tmp_path / "out")
+    assert opened and {name for name, _ in opened} >= set(corpus.FORMATS) - {"empty.xlsx"}
+    assert all(mode in ("r", "rb") for _, mode in opened), opened
