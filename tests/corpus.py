@@ -256,6 +256,16 @@ def xlsb_file() -> bytes:
     )
 
 
+def rel_traversal() -> bytes:
+    """The score sheet's relationship points out of the package (../../../etc/passwd): the
+    reader only ever looks inside the zip, where no such member exists."""
+
+    def point_out(rels: bytes) -> bytes:
+        return rels.replace(b'Target="/xl/worksheets/sheet1.xml"', b'Target="../../../../etc/passwd"')
+
+    return rezip(good_sheet(), {"xl/_rels/workbook.xml.rels": point_out})
+
+
 def docx_like() -> bytes:
     return zip_of({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
 
@@ -284,6 +294,7 @@ FORMATS: dict[str, tuple[Callable[[], bytes], str]] = {
     "csv.xlsx": (csv_file, "FILE_NOT_XLSX"),
     "html.xlsx": (html_file, "FILE_NOT_XLSX"),
     "docx.xlsx": (docx_like, "FILE_NOT_XLSX"),
+    "rel-traversal.xlsx": (rel_traversal, "FILE_CORRUPT"),
     "ods.xlsx": (ods_file, "FILE_NOT_XLSX"),
     "xlsb.xlsx": (xlsb_file, "FILE_NOT_XLSX"),
     "xls.xlsx": (xls_file, "FILE_OLD_FORMAT"),
