@@ -3,8 +3,10 @@ collected, and the names of the three kinds of input matched to one another."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -117,10 +119,22 @@ def collect(folder: Path, rubric: Rubric) -> Round:
     if roles["roster"]:
         _roster(round_, roles["roster"][0])
     matcher = Matcher(s.township for s in round_.sheets if township_key(s.township))
-    _case_counts(round_, roles["case_counts"], matcher)
+    with _guarded(round_, C.CASE_COUNTS_FILE):
+        _case_counts(round_, roles["case_counts"], matcher)
     if round_.settings is not None:
-        _criticisms(round_, roles["criticisms"], matcher)
+        with _guarded(round_, C.CRITICISMS_FILE):
+            _criticisms(round_, roles["criticisms"], matcher)
     return round_
+
+
+@contextlib.contextmanager
+def _guarded(round_: Round, file: str) -> Iterator[None]:
+    """A program error on one file becomes that file's INTERNAL_ERROR; the others still count."""
+    try:
+        yield
+    except Exception as exc:
+        round_.problems.append(problem(Code.INTERNAL_ERROR, file=file, detail=type(exc).__name__))
+        round_.tracebacks.append(f"{file}\n{traceback.format_exc()}")
 
 
 def check_files(paths: list[Path], rubric: Rubric) -> Round:
@@ -133,19 +147,16 @@ def check_files(paths: list[Path], rubric: Rubric) -> Round:
 
 def read_sheets(paths: list[Path], round_: Round) -> None:
     for path in paths:
-        try:
-            data = _hashed(path, "评分表", round_.files)
+        with _guarded(round_, path.name):  # a program error on one file must not hide the others
+            try:
+                data = _hashed(path, "评分表", round_.files)
+            except ReadError as exc:
+                round_.problems.append(problem(exc.code, file=path.name, **exc.params))
+                continue
             sheet, found = read_score_sheet(data, path.name, round_.rubric)
-        except ReadError as exc:
-            round_.problems.append(problem(exc.code, file=path.name, **exc.params))
-            continue
-        except Exception as exc:  # a program error on one file must not hide the others' results
-            round_.problems.append(problem(Code.INTERNAL_ERROR, file=path.name, detail=type(exc).__name__))
-            round_.tracebacks.append(f"{path.name}\n{traceback.format_exc()}")
-            continue
-        round_.problems += found
-        if sheet is not None:
-            round_.sheets.append(sheet)
+            round_.problems += found
+            if sheet is not None:
+                round_.sheets.append(sheet)
 
 
 def _roster(round_: Round, path: Path) -> None:

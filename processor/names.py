@@ -2,7 +2,8 @@
 case-count table and the criticism record.
 
 Two names are the same township when they are equal after Unicode NFKC normalisation
-(full-width letters and digits become half-width) and the removal of all spaces. A name that
+(full-width letters and digits become half-width) and the removal of all spaces and invisible
+characters. A name that
 differs further only by a trailing 乡/镇 or 便民服务中心 (东山 / 东山镇 / 东山镇便民服务中心) is matched
 when exactly one township fits, and the match is reported as a warning so the clerk can align
 the names. Anything else is a different township.
@@ -20,7 +21,12 @@ _TOWNSHIP = re.compile(r"[乡镇]$")
 
 
 def township_key(name: str) -> str:
-    return _SPACE.sub("", unicodedata.normalize("NFKC", name or ""))
+    """NFKC, without spaces and without invisible characters (zero-width space, BOM, soft
+    hyphen, control characters), which a copy from a web page or chat brings along unseen."""
+    normal = _SPACE.sub("", unicodedata.normalize("NFKC", name or ""))
+    if normal.isprintable():
+        return normal
+    return "".join(ch for ch in normal if unicodedata.category(ch) not in ("Cc", "Cf"))
 
 
 def loose_key(name: str) -> str:

@@ -45,8 +45,10 @@ class Code(StrEnum):
     NOT_TEMPLATE = "NOT_TEMPLATE"
     RUBRIC_MISMATCH = "RUBRIC_MISMATCH"
     HEADER_MISSING = "HEADER_MISSING"
+    LABEL_MISSING = "LABEL_MISSING"
     ITEM_MISSING = "ITEM_MISSING"
     ITEM_DUPLICATE = "ITEM_DUPLICATE"
+    ITEM_UNKNOWN = "ITEM_UNKNOWN"
     LOCKED_CELL_EDITED = "LOCKED_CELL_EDITED"
     MAXIMUM_EDITED = "MAXIMUM_EDITED"
     PROTECTION_REMOVED = "PROTECTION_REMOVED"
@@ -126,6 +128,8 @@ CATALOGUE: dict[Code, Entry] = {
     Code.FILE_CORRUPT: Entry(
         E, "文件已损坏，无法读取（{detail}）", "请向评定人员重新索取该文件，或在Excel中打开修复后另存"
     ),
+    # The limits are in reader.py (MAX_*). Not a problem by choice: a stray cell far outside the
+    # table (XFD1048576) is read and ignored, since cells are kept in a dict and cost nothing.
     Code.FILE_TOO_LARGE: Entry(
         E,
         "文件超出评分表应有的大小，为安全起见未读取（{detail}）",
@@ -164,6 +168,11 @@ CATALOGUE: dict[Code, Entry] = {
         "找不到表头行（应含“{columns}”各列）",
         "请使用下发的评分表模板，不要修改或删除表头行",
     ),
+    Code.LABEL_MISSING: Entry(
+        W,
+        "找不到受保护的“{label}”标签（可能被改动或删除），无法读取其右侧填写的内容",
+        "请使用下发的评分表模板，不要修改“{label}”标签；下面关于该项的问题由此引起",
+    ),
     Code.ITEM_MISSING: Entry(
         E,
         "找不到编号为{item}的评分项目（“{name}”）所在的行",
@@ -173,6 +182,11 @@ CATALOGUE: dict[Code, Entry] = {
         E,
         "编号{item}出现了不止一次（另见{other}）",
         "每个评分项目只能有一行；请删除多余的行",
+    ),
+    Code.ITEM_UNKNOWN: Entry(
+        W,
+        "该行不是评分标准中的项目（编号“{found}”），表中填写的得分“{value}”不计入总分",
+        "如是插入的行，请删除；如是某项目的得分，请填写在该项目编号所在的行",
     ),
     Code.LOCKED_CELL_EDITED: Entry(
         W,

@@ -5,6 +5,18 @@ counts are checked before anything is inflated, XML with a DTD or entity declara
 before it is parsed, and numbers are kept as the text written in the file so that no float
 rounding happens before the scores become decimals. Everything above this module sees only
 ``Workbook``, ``Sheet`` and ``Cell``; a faster reader can replace it behind the same interface.
+
+Where a process boundary would go: this reader is pure Python, so the worst a hostile file can
+do is raise, and every exception is caught per file by ``collect``. A native reader (for example
+python-calamine) can crash or hang the interpreter on a malformed file. If one is adopted, call
+it in a child process per file (``concurrent.futures.ProcessPoolExecutor`` with
+``max_tasks_per_child=1`` or a ``subprocess`` with a timeout and ``resource.setrlimit`` on
+memory), keep the limits below checked here in the parent before the bytes are handed over, and
+turn a dead or timed-out child into a FILE_CORRUPT / FILE_TOO_LARGE problem for that file.
+
+A cell far outside the score table (say XFD1048576) costs nothing here because cells are kept in
+a dict; such a sheet is read normally and the stray cell is ignored unless it sits where an item
+or label is looked for.
 """
 
 from __future__ import annotations
@@ -12,8 +24,10 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import struct
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +40,26 @@ MAX_MEMBERS = 1000
 MAX_MEMBER_BYTES = 50 * 1024 * 1024
 MAX_TOTAL_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200  # inflated / compressed, for members over 1 MB
-MAX_CELLS = 500_000
+MAX_XML_BYTES = 10 * 1024 * 1024  # one parsed part (the score sheet's is about 40 KB)
+MAX_CELLS = 100_000  # the score sheet has about 400; a case count table a few hundred
+MAX_SHEETS = 255  # a workbook.xml may list any number of <sheet> entries; ours has two
+MAX_MERGED = 10_000  # merged ranges are searched linearly; ours has about 25
 MAX_ROW, MAX_COL = 1_048_576, 16_384
+
+# What the standard library raises on damaged zip data: a bad header or CRC (BadZipFile), a
+# damaged deflate stream (zlib.error), a compression method it lacks such as Deflate64
+# (NotImplementedError), a member that says it is encrypted (RuntimeError), short data.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+    OSError,
+    ValueError,
+    EOFError,
+    struct.error,
+)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -99,10 +131,13 @@ def open_workbook(data: bytes, name: str, sheets: Iterable[str] | None = None) -
     """A workbook from the bytes of a file already read (so that it is hashed and parsed from
     one read); parse only the named sheets (all when ``sheets`` is None)."""
     _sniff(data)
+    _check_directory(data)
     try:
         zf = zipfile.ZipFile(_BytesReader(data))
-    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
-        raise ReadError(Code.FILE_CORRUPT, detail=f"zip结构错误：{exc}") from exc
+    except _ZIP_ERRORS as exc:
+        raise ReadError(
+            Code.FILE_CORRUPT, detail="文件不完整或压缩结构损坏，可能只复制或下载了一部分"
+        ) from exc
     with zf:
         _check_members(zf)
         return _Package(zf, name).workbook(None if sheets is None else set(sheets))
@@ -132,6 +167,8 @@ def _sniff(data: bytes) -> None:
         raise ReadError(Code.FILE_OLD_FORMAT)
     if data.startswith(ZIP_MAGIC):
         return
+    if data.startswith(b"PK\x05\x06"):  # a zip with no members at all
+        raise ReadError(Code.FILE_CORRUPT, detail="压缩包是空的")
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<")):
         kind = "网页（HTML/XML）"
@@ -150,6 +187,25 @@ def _looks_like_text(sample: bytes) -> bool:
         except UnicodeDecodeError:
             continue
     return False
+
+
+MAX_DIRECTORY_BYTES = 1024 * 1024  # the zip's central directory: about 1 KB per member
+
+
+def _check_directory(data: bytes) -> None:
+    """Refuse too many members from the zip's end record, before ZipFile builds an object for
+    every entry of its central directory (a 20 MB file can list a quarter of a million)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        return  # no end record: ZipFile reports the file as corrupt
+    entries, size = struct.unpack_from("<HL", data, end + 10)
+    locator = end - 20
+    if locator >= 0 and data[locator : locator + 4] == b"PK\x06\x07":  # zip64: the real counts
+        (record,) = struct.unpack_from("<Q", data, locator + 8)
+        if record + 56 <= len(data) and data[record : record + 4] == b"PK\x06\x06":
+            entries, size = struct.unpack_from("<QQ", data, record + 32)
+    if entries > MAX_MEMBERS or size > MAX_DIRECTORY_BYTES:
+        raise ReadError(Code.FILE_TOO_LARGE, detail=f"压缩包内有{entries}个部件")
 
 
 def _check_members(zf: zipfile.ZipFile) -> None:
@@ -173,7 +229,31 @@ def _check_members(zf: zipfile.ZipFile) -> None:
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         raise ReadError(Code.FILE_MACRO)
     if "[Content_Types].xml" not in names:
+        if "mimetype" in names and zf.getinfo("mimetype").file_size < 100:
+            try:
+                mimetype = _inflate(zf, zf.getinfo("mimetype"), 100)
+            except _ZIP_ERRORS as exc:
+                raise ReadError(Code.FILE_CORRUPT, detail="部件mimetype的数据已损坏，无法解压") from exc
+            if mimetype.startswith(b"application/vnd.oasis.opendocument"):
+                raise ReadError(Code.FILE_NOT_XLSX, kind="OpenDocument表格（.ods）")
         raise ReadError(Code.FILE_NOT_XLSX, kind="压缩包（不是Excel工作簿）")
+
+
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """The member's bytes, inflated a slice at a time. ``ZipFile.read`` would inflate all the
+    compressed data in one call (a gigabyte from a member that declares 20 KB) and only then cut
+    it to the declared size; reading in slices stops at the declared size, where the CRC check
+    refuses the lie."""
+    chunks, total = [], 0
+    with zf.open(info) as member:
+        while chunk := member.read(1 << 16):
+            total += len(chunk)
+            if total > limit:
+                raise ReadError(
+                    Code.FILE_TOO_LARGE, detail=f"部件{info.filename}解压后超过{limit // 2**20} MB"
+                )
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class _BytesReader:
@@ -216,10 +296,13 @@ class _Package:
     def xml(self, part: str) -> ET.Element:
         if part not in self.names:
             raise ReadError(Code.FILE_CORRUPT, detail=f"缺少部件{part}")
+        info = self.zf.getinfo(part)
+        if info.file_size > MAX_XML_BYTES:
+            raise ReadError(Code.FILE_TOO_LARGE, detail=f"部件{part}解压后{info.file_size // 2**20} MB")
         try:
-            raw = self.zf.read(part)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-            raise ReadError(Code.FILE_CORRUPT, detail=f"部件{part}无法解压：{exc}") from exc
+            raw = _inflate(self.zf, info, MAX_XML_BYTES)
+        except _ZIP_ERRORS as exc:
+            raise ReadError(Code.FILE_CORRUPT, detail=f"部件{part}的数据已损坏，无法解压") from exc
         return parse_xml(raw, part)
 
     def rels(self, part: str) -> dict[str, tuple[str, str]]:
@@ -242,6 +325,8 @@ class _Package:
             (t for kind, t in self.rels("").values() if kind.endswith(REL_OFFICE_DOCUMENT)),
             "xl/workbook.xml",
         )
+        if main.endswith(".bin"):
+            raise ReadError(Code.FILE_NOT_XLSX, kind="Excel二进制工作簿（.xlsb）")
         if main not in self.names:
             raise ReadError(Code.FILE_NOT_XLSX, kind="压缩包（不是Excel工作簿）")
         root = self.xml(main)
@@ -251,6 +336,8 @@ class _Package:
         date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
         entries = []  # (name, state, part)
         for sheet in root.iter(f"{ns}sheet"):
+            if len(entries) >= MAX_SHEETS:
+                raise ReadError(Code.FILE_TOO_LARGE, detail=f"工作簿中有超过{MAX_SHEETS}个工作表")
             rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), "")
             kind, part = rels.get(rid, ("", ""))
             entries.append((sheet.get("name", ""), sheet.get("state", "visible"), part, kind))
@@ -279,17 +366,27 @@ class _Package:
         )
 
 
+_XML_DECLARATION = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_UTF8_NAMES = (b"utf-8", b"utf8", b"us-ascii", b"ascii")
+
+
 def parse_xml(raw: bytes, part: str = "") -> ET.Element:
     """Parse one XML part, refusing what a score sheet never holds: DTDs and entity
     declarations (entity expansion, external entities) and encodings other than UTF-8."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:200]:
+        raise ReadError(Code.FILE_UNSAFE, detail=f"{part}不是UTF-8编码")
+    declared = _XML_DECLARATION.match(raw.removeprefix(b"\xef\xbb\xbf"))
+    if declared and declared.group(1).lower() not in _UTF8_NAMES:
+        # Only in UTF-8 (or its ASCII subset) does the byte check below see every declaration.
         raise ReadError(Code.FILE_UNSAFE, detail=f"{part}不是UTF-8编码")
     if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
         raise ReadError(Code.FILE_UNSAFE, detail=f"{part}含有DTD或实体声明")
     try:
         return ET.fromstring(raw)
     except ET.ParseError as exc:
-        raise ReadError(Code.FILE_CORRUPT, detail=f"{part}不是有效的XML：{exc}") from exc
+        raise ReadError(
+            Code.FILE_CORRUPT, detail=f"{part}第{exc.position[0]}行第{exc.position[1] + 1}列不是有效的XML"
+        ) from exc
 
 
 def _namespace(root: ET.Element) -> str:
@@ -302,7 +399,22 @@ _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 def _unescape(text: str) -> str:
     """OOXML writes control characters as _xHHHH_."""
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+    return _ESCAPE.sub(_unescaped, text) if "_x" in text else text
+
+
+def _unescaped(m: re.Match) -> str:
+    code = int(m.group(1), 16)
+    # a lone surrogate (_xD800_) is no character: it would fail every UTF-8 output later
+    return "\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code)
+
+
+_SMALL_INT = re.compile(r"[0-9]{1,9}")
+
+
+def _small_int(text: str | None) -> int | None:
+    """An attribute such as r="12" or s="3"; None for anything else ("²".isdigit() is True,
+    and int() of a 5,000-digit string raises)."""
+    return int(text) if text and _SMALL_INT.fullmatch(text) else None
 
 
 def _text_of(element: ET.Element, ns: str) -> str:
@@ -376,13 +488,17 @@ def split_ref(ref: str) -> tuple[int, int]:
 def _parse_sheet(root: ET.Element, sheet: Sheet, shared: list[str], date_styles: frozenset[int]) -> None:
     ns = _namespace(root)
     tag_c, tag_v, tag_f, tag_is = f"{ns}c", f"{ns}v", f"{ns}f", f"{ns}is"
+    if sum(1 for _ in root.iter(tag_c)) > MAX_CELLS:  # counted in C before any cell is built
+        raise ReadError(Code.FILE_TOO_LARGE, detail=f"工作表“{sheet.name}”超过{MAX_CELLS}个单元格")
     cells = sheet.cells
     protection = root.find(f"{ns}sheetProtection")
     sheet.protected = protection is not None and protection.get("sheet", "0").lower() in ("1", "true")
     row_number = 0
     for row in root.iter(f"{ns}row"):
-        r = row.get("r")
-        row_number = int(r) if r and r.isdigit() else row_number + 1
+        r = _small_int(row.get("r"))
+        row_number = r if r is not None else row_number + 1
+        if not 1 <= row_number <= MAX_ROW:
+            raise ReadError(Code.FILE_CORRUPT, detail=f"行号{row_number}超出工作表范围")
         col_number = 0
         for c in row.iter(tag_c):
             ref = c.get("r")
@@ -390,6 +506,8 @@ def _parse_sheet(root: ET.Element, sheet: Sheet, shared: list[str], date_styles:
                 row_number_c, col_number = split_ref(ref)
             else:
                 row_number_c, col_number = row_number, col_number + 1
+                if col_number > MAX_COL:
+                    raise ReadError(Code.FILE_CORRUPT, detail=f"第{row_number}行超出工作表的最后一列")
             kind = c.get("t", "n")
             v = f = inline = None
             for child in c:
@@ -415,13 +533,14 @@ def _parse_sheet(root: ET.Element, sheet: Sheet, shared: list[str], date_styles:
             elif kind in ("b", "e", "d"):
                 cell = Cell(kind, v.strip(), f)
             else:
-                style = c.get("s")
-                is_date = bool(style) and style.isdigit() and int(style) in date_styles
+                is_date = _small_int(c.get("s")) in date_styles
                 cell = Cell("n", v.strip(), f, is_date)
             cells[(row_number_c, col_number)] = cell
             if len(cells) > MAX_CELLS:
                 raise ReadError(Code.FILE_TOO_LARGE, detail=f"工作表“{sheet.name}”超过{MAX_CELLS}个单元格")
     for merge in root.iter(f"{ns}mergeCell"):
+        if len(sheet.merged) >= MAX_MERGED:
+            raise ReadError(Code.FILE_TOO_LARGE, detail=f"工作表“{sheet.name}”超过{MAX_MERGED}个合并单元格")
         ref = merge.get("ref", "")
         if ":" in ref:
             a, b = ref.split(":", 1)

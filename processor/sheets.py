@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from . import constants as C
 from .names import township_key
@@ -64,6 +64,7 @@ class _SheetReader:
         self.ws, self.file, self.rubric, self.date1904 = ws, file, rubric, date1904
         self.problems: list[Problem] = []
         self.result = ScoreSheet(file=file, sheet=ws.name)
+        self._locked_reported: set[tuple[int, int]] = set()
 
     def report(self, code: Code, row: int = 0, col: int = 0, **fields) -> None:
         cell = a1(row, col) if row and col else ""
@@ -124,6 +125,7 @@ class _SheetReader:
     def _header_fields(self, labels: dict[str, tuple[int, int]]) -> None:
         def value(label: str):
             if label not in labels:
+                self.report(Code.LABEL_MISSING, label=label)
                 return None, 0, 0
             row, col = self.ws.right_of(*labels[label])
             return self.ws.get(row, col), row, col
@@ -169,10 +171,12 @@ class _SheetReader:
         code_col, header_row = columns[C.COL_CODE], columns["_row"]
         known = {item.code for item in self.rubric.items}
         rows: dict[str, int] = {}
+        coded: set[int] = set()  # rows with a known code, duplicates included (reported as such)
         for row in sorted(r for (r, c) in self.ws.cells if c == code_col and r > header_row):
             code = township_key(read_text(self.ws.get(row, code_col)))
             if code not in known:
                 continue
+            coded.add(row)
             if code in rows:
                 self.report(
                     Code.ITEM_DUPLICATE, row, code_col, item=code, other=a1(rows[code], code_col), value=code
@@ -182,7 +186,20 @@ class _SheetReader:
         for item in self.rubric.items:
             if item.code not in rows:
                 self.report(Code.ITEM_MISSING, item=item.code, name=item.name)
+        self._stray_scores(coded, columns)
         return rows
+
+    def _stray_scores(self, item_rows: set[int], columns: dict[str, int]) -> None:
+        """A score typed in a row that is no item of the rubric (an inserted row, a code
+        overwritten with something unknown) is never counted; say so rather than lose it."""
+        score_col, code_col, header_row = columns[C.COL_SCORE], columns[C.COL_CODE], columns["_row"]
+        for (row, col), cell in sorted(self.ws.cells.items()):
+            if col != score_col or row <= header_row or row in item_rows or cell.formula is not None:
+                continue
+            shown = read_text(cell)
+            if shown:
+                code = read_text(self.ws.get(row, code_col))
+                self.report(Code.ITEM_UNKNOWN, row, col, value=_short(shown), found=_short(code) or "空")
 
     def _items(self, rows: dict[str, int], columns: dict[str, int]) -> None:
         complete = True
@@ -252,8 +269,9 @@ class _SheetReader:
             self.report(Code.SCORE_NEGATIVE, row, col, value=shown, **fields)
         elif score > item.maximum:
             self.report(Code.SCORE_ABOVE_MAX, row, col, value=shown, **fields)
-        elif score % resolution:
-            low = score - score % resolution
+        elif score != score.quantize(resolution, rounding=ROUND_FLOOR):
+            # quantize, not %: 1E-999999999 % 0.1 underflows to 0 and would pass as on the grid
+            low = score.quantize(resolution, rounding=ROUND_FLOOR)
             suggestion = f"{plain(low)}或{plain(low + resolution)}"
             self.report(Code.SCORE_TOO_FINE, row, col, value=shown, suggestion=suggestion, **fields)
         elif item.kind == "award" and score not in (0, item.maximum):
@@ -275,11 +293,14 @@ class _SheetReader:
             if col is None:
                 continue
             found = read_text(self.ws.shown(row, col))
-            if township_key(found) != township_key(want):
+            # a category cell is merged over its items' rows: one report, at the cell one sees
+            top, left, _, _ = self.ws.merged_range(row, col)
+            if township_key(found) != township_key(want) and (top, left) not in self._locked_reported:
+                self._locked_reported.add((top, left))
                 self.report(
                     Code.LOCKED_CELL_EDITED,
-                    row,
-                    col,
+                    top,
+                    left,
                     item=item.code,
                     column=column,
                     expected=_short(want),

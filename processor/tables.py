@@ -44,9 +44,14 @@ class _Table:
     header_row: int
     columns: dict[str, int]  # title -> column
 
+    @property
+    def _wanted(self) -> set[int]:
+        return set(self.columns.values())
+
     def rows(self):
-        last = max((r for r, _ in self.sheet.cells), default=0)
-        for row in range(self.header_row + 1, last + 1):
+        # Only rows that hold cells: a stray cell at row 1048576 must not cost a million lookups.
+        present = sorted({r for r, c in self.sheet.cells if r > self.header_row and c in self._wanted})
+        for row in present:
             values = {t: self.sheet.get(row, c) for t, c in self.columns.items()}
             if any(read_text(v) for v in values.values()):
                 yield row, values
@@ -111,7 +116,8 @@ def read_case_counts(data: bytes, file: str) -> tuple[list[CaseCount], list[Prob
             problems.append(problem(code, cell=cell, unit=unit, value=reading.shown, **where))
             continue
         number = reading.number
-        if number < 0 or number != number.to_integral_value():
+        # above a billion is no township's count, and int() of 1E+999999999 would never finish
+        if number < 0 or number.adjusted() > 9 or number != number.to_integral_value():
             problems.append(
                 problem(Code.CASE_COUNT_INVALID, cell=cell, unit=unit, value=reading.shown, **where)
             )

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation, localcontext
 
 from .reader import Cell
 
@@ -38,9 +38,14 @@ class Reading:
     formula: str | None = None
 
 
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d{1,2}")
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
+# ASCII digits only: Decimal() would also take Arabic-Indic digits and "1_000", which no
+# spreadsheet writes as a number. Full-width digits become ASCII through NFKC first.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]{1,2}")
+_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+")
+# Numbers may be written with any exponent ("1e-999999999" as text, or in a crafted file);
+# arithmetic on them runs in a context wide enough never to overflow or underflow to zero.
+_WIDE = Context(prec=60, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def read_number(cell: Cell | None, *, comma: str = "decimal") -> Reading:
@@ -77,7 +82,7 @@ def _from_text(text: str, formula: str | None, comma: str) -> Reading:
         normal, used_comma = normal.replace(",", "."), True
     elif comma == "thousands" and _THOUSANDS.fullmatch(normal):
         normal = normal.replace(",", "")
-    number = _decimal(normal) if _NUMBER.fullmatch(normal) else None
+    number = _decimal(normal)
     if number is None:
         return Reading(TEXT, shown=stripped, formula=formula)
     return Reading(
@@ -86,8 +91,11 @@ def _from_text(text: str, formula: str | None, comma: str) -> Reading:
 
 
 def _decimal(text: str) -> Decimal | None:
+    text = text.strip()
+    if not _NUMBER.fullmatch(text):
+        return None
     try:
-        number = Decimal(text.strip())
+        number = Decimal(text)
     except (InvalidOperation, ValueError):
         return None
     return number if number.is_finite() else None
@@ -97,17 +105,19 @@ def excel_precision(number: Decimal) -> Decimal:
     """Round to the 15 significant digits Excel keeps, so 2.2999999999999998 reads as 2.3."""
     if number.is_zero() or len(number.as_tuple().digits) <= EXCEL_DIGITS:
         return number
-    quantum = Decimal(1).scaleb(number.adjusted() - EXCEL_DIGITS + 1)
-    return number.quantize(quantum, rounding=ROUND_HALF_EVEN).normalize()
+    with localcontext(_WIDE):
+        quantum = Decimal(1).scaleb(number.adjusted() - EXCEL_DIGITS + 1)
+        return number.quantize(quantum, rounding=ROUND_HALF_EVEN).normalize()
 
 
 def plain(number: Decimal) -> str:
     """2.50 -> "2.5", 3 -> "3", 1E+2 -> "100" (no exponent for readers)."""
     if number.is_zero():
         return "0"
-    normal = number.normalize()
+    with localcontext(_WIDE):
+        normal = number.normalize()
     if abs(normal.adjusted()) > 20:
-        return f"{number:E}"
+        return f"{normal:E}"
     return format(normal, "f")
 
 
@@ -118,10 +128,9 @@ def _serial_text(number: Decimal) -> str:
 
 def serial_to_date(number: Decimal, date1904: bool) -> dt.date | None:
     """An Excel serial day number as a date (1900 system with its leap-year slip, or 1904)."""
-    try:
-        days = int(number)
-    except (OverflowError, ValueError):
-        return None
+    if not number.is_finite() or number.adjusted() > 9:
+        return None  # int() of 1E+999999999 would build a billion-digit integer
+    days = int(number)
     if date1904:
         base = dt.date(1904, 1, 1)
     elif days >= 61:
