@@ -109,7 +109,11 @@ def test_formula_like_names_and_remarks_stay_text_and_markup_is_escaped(make_she
     outputs = {
         f"out/{n}" for n in (C.CONSOLIDATED_FILE, C.NOTICE_FILE, C.VALIDATION_REPORT_FILE, ".processor.lock")
     }
-    assert everything == inputs | outputs
+    # per-township feedback pages: one each, with names made safe, inside out/feedback/
+    feedback = {f for f in everything if f.startswith(f"out/{C.FEEDBACK_DIR}/")}
+    assert len(feedback) == len(NAMES)
+    assert all(f.count("/") == 2 and f.endswith(".html") for f in feedback)
+    assert everything == inputs | outputs | feedback
 
 
 def test_formula_like_values_stay_text_in_the_validation_report(make_sheet, tmp_path):
