@@ -36,20 +36,22 @@ class Outcome:
         return EXIT_OK if self.round.ok else EXIT_PROBLEMS
 
 
-def check(paths: list[Path], rubric: Rubric | None = None) -> Outcome:
+def check(paths: list[Path], rubric: Rubric | None = None, progress=None) -> Outcome:
     """Validate without publishing: a folder is checked as a whole round, files one by one."""
     rubric = rubric or load_rubric()
     for path in paths:
         if not path.exists():
             raise UsageError(f"找不到 {path}")
     if len(paths) == 1 and paths[0].is_dir():
-        return Outcome(collect(paths[0], rubric))
+        return Outcome(collect(paths[0], rubric, progress))
     if any(p.is_dir() for p in paths):
         raise UsageError("请只给一个文件夹，或者一个或多个评分表文件")
-    return Outcome(check_files(paths, rubric))
+    return Outcome(check_files(paths, rubric, progress))
 
 
-def run(input_dir: Path, output_dir: Path, rubric: Rubric | None = None, pdf: bool = True) -> Outcome:
+def run(
+    input_dir: Path, output_dir: Path, rubric: Rubric | None = None, pdf: bool = True, progress=None
+) -> Outcome:
     """Validate the round in ``input_dir``; when it has no error, publish the results."""
     rubric = rubric or load_rubric()
     if not input_dir.is_dir():
@@ -57,7 +59,7 @@ def run(input_dir: Path, output_dir: Path, rubric: Rubric | None = None, pdf: bo
     if output_dir.resolve() == input_dir.resolve() or input_dir.resolve() in output_dir.resolve().parents:
         raise UsageError("输出文件夹不能是输入文件夹或其中的子文件夹（输入文件夹中的文件从不改写）")
     with staging(output_dir) as stage:
-        outcome = Outcome(collect(input_dir, rubric))
+        outcome = Outcome(collect(input_dir, rubric, progress))
         round_ = outcome.round
         when = round_.settings.publication_date if round_.settings else dt.date(rubric.year, 1, 1)
         # pandas, jinja2 and xlsxwriter are imported only by the command that needs them.

@@ -140,7 +140,7 @@ def _check(args) -> int:
     给文件时只校验这些评分表。只报告问题，不生成结果。"""
     from .batch import check
 
-    outcome = check(args.paths)
+    outcome = check(args.paths, progress=_progress)
     round_ = outcome.round
     _print_problems(round_.problems)
     print(f"已检查评分表{len(round_.sheets)}份。{_summary(round_.problems)}")
@@ -158,7 +158,7 @@ def _run(args) -> int:
     计算得分、排名、等级和绩效加分，生成汇总表和结果通报。有错误时只生成问题清单。"""
     from .batch import run
 
-    outcome = run(args.input, args.output, pdf=args.pdf)
+    outcome = run(args.input, args.output, pdf=args.pdf, progress=_progress)
     round_ = outcome.round
     _print_problems(round_.problems)
     print(_summary(round_.problems))
@@ -171,6 +171,13 @@ def _run(args) -> int:
     for path in outcome.written:
         print(f"  {path}")
     return outcome.exit_code
+
+
+def _progress(done: int, total: int) -> None:
+    """Sheets read so far, on one terminal line (only on a terminal: logs stay clean)."""
+    if sys.stderr.isatty():
+        end = "\n" if done >= total else ""
+        print(f"\r已读取评分表 {done}/{total}", end=end, file=sys.stderr, flush=True)
 
 
 def _summary(problems: list[Problem]) -> str:

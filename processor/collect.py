@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import multiprocessing
+import os
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -99,7 +103,7 @@ def classify(folder: Path) -> dict[str, list[Path]]:
     return roles
 
 
-def collect(folder: Path, rubric: Rubric) -> Round:
+def collect(folder: Path, rubric: Rubric, progress: Progress | None = None) -> Round:
     """Read and check a whole round in ``folder``: sheets, case counts, criticisms, settings."""
     round_ = Round(rubric=rubric)
     roles = classify(folder)
@@ -112,7 +116,7 @@ def collect(folder: Path, rubric: Rubric) -> Round:
             round_.problems.append(problem(Code.FILE_WRONG_TYPE, file=path.name, kind=kind))
         elif path.is_file():
             round_.problems.append(problem(Code.FILE_IGNORED, file=path.name))
-    read_sheets(roles["sheets"], round_)
+    read_sheets(roles["sheets"], round_, progress)
     if not roles["sheets"]:
         round_.problems.append(problem(Code.NO_SHEETS, file=folder.name))
     _check_duplicates(round_)
@@ -137,26 +141,98 @@ def _guarded(round_: Round, file: str) -> Iterator[None]:
         round_.tracebacks.append(f"{file}\n{traceback.format_exc()}")
 
 
-def check_files(paths: list[Path], rubric: Rubric) -> Round:
+def check_files(paths: list[Path], rubric: Rubric, progress: Progress | None = None) -> Round:
     """Check score sheets on their own (an inspector's or clerk's check of one or more files)."""
     round_ = Round(rubric=rubric)
-    read_sheets(paths, round_)
+    read_sheets(paths, round_, progress)
     _check_duplicates(round_)
     return round_
 
 
-def read_sheets(paths: list[Path], round_: Round) -> None:
-    for path in paths:
-        with _guarded(round_, path.name):  # a program error on one file must not hide the others
-            try:
-                data = _hashed(path, "评分表", round_.files)
-            except ReadError as exc:
-                round_.problems.append(problem(exc.code, file=path.name, **exc.params))
-                continue
-            sheet, found = read_score_sheet(data, path.name, round_.rubric)
-            round_.problems += found
-            if sheet is not None:
-                round_.sheets.append(sheet)
+PARALLEL_FROM = 200  # sheets; below this, starting worker processes costs more than it saves
+CHUNK = 50  # sheets handed to a worker at a time
+
+Progress = Callable[[int, int], None]  # (sheets read, sheets in all)
+
+
+@dataclass
+class _SheetResult:
+    file: InputFile | None
+    sheet: ScoreSheet | None
+    problems: list[Problem]
+    traceback: str = ""
+
+
+_WORKER_RUBRIC: Rubric | None = None
+
+
+def _init_worker(rubric: Rubric) -> None:
+    global _WORKER_RUBRIC
+    _WORKER_RUBRIC = rubric
+
+
+def _read_one(path: Path, rubric: Rubric | None = None) -> _SheetResult:
+    """One sheet, start to end; never raises: a program error becomes that file's problem."""
+    rubric = rubric or _WORKER_RUBRIC
+    files: list[InputFile] = []
+    try:
+        data = _hashed(path, "评分表", files)
+        sheet, found = read_score_sheet(data, path.name, rubric)
+        return _SheetResult(files[0], sheet, found)
+    except ReadError as exc:
+        return _SheetResult(None, None, [problem(exc.code, file=path.name, **exc.params)])
+    except Exception as exc:  # a program error on one file must not hide the others
+        return _SheetResult(
+            files[0] if files else None,
+            None,
+            [problem(Code.INTERNAL_ERROR, file=path.name, detail=type(exc).__name__)],
+            f"{path.name}\n{traceback.format_exc()}",
+        )
+
+
+def read_sheets(paths: list[Path], round_: Round, progress: Progress | None = None) -> None:
+    """Read every sheet; a large round is read by one worker process per core, in order."""
+    workers = min(os.cpu_count() or 1, MAX_WORKERS) if len(paths) >= PARALLEL_FROM else 1
+    if workers > 1:
+        try:
+            results = list(_read_parallel(paths, round_.rubric, workers, progress))
+        except BrokenProcessPool:  # a worker died (out of memory, killed): read in this process
+            results = None
+        if results is not None:
+            _merge(round_, results)
+            return
+    results = []
+    for n, path in enumerate(paths, start=1):
+        results.append(_read_one(path, round_.rubric))
+        if progress and n % CHUNK == 0:
+            progress(n, len(paths))
+    _merge(round_, results)
+
+
+MAX_WORKERS = 8
+
+
+def _read_parallel(paths, rubric: Rubric, workers: int, progress: Progress | None):
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(rubric,)
+    ) as pool:
+        for n, result in enumerate(pool.map(_read_one, paths, chunksize=CHUNK), start=1):
+            if progress and n % CHUNK == 0:
+                progress(n, len(paths))
+            yield result
+
+
+def _merge(round_: Round, results: list[_SheetResult]) -> None:
+    for result in results:
+        if result.file is not None:
+            round_.files.append(result.file)
+        round_.problems += result.problems
+        if result.traceback:
+            round_.tracebacks.append(result.traceback)
+        if result.sheet is not None:
+            round_.sheets.append(result.sheet)
 
 
 def _roster(round_: Round, path: Path) -> None:

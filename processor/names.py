@@ -11,6 +11,7 @@ the names. Anything else is a different township.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -20,6 +21,7 @@ _SUFFIX = re.compile(r"(?:综合便民服务中心|便民服务中心|人民政�
 _TOWNSHIP = re.compile(r"[乡镇]$")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same labels and criteria in every sheet
 def township_key(name: str) -> str:
     """NFKC, without spaces and without invisible characters (zero-width space, BOM, soft
     hyphen, control characters), which a copy from a web page or chat brings along unseen."""

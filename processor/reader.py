@@ -21,6 +21,8 @@ or label is looked for.
 
 from __future__ import annotations
 
+import collections
+import functools
 import os
 import posixpath
 import re
@@ -31,6 +33,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .problems import Code
 
@@ -45,6 +48,8 @@ MAX_CELLS = 100_000  # the score sheet has about 400; a case count table a few h
 MAX_SHEETS = 255  # a workbook.xml may list any number of <sheet> entries; ours has two
 MAX_MERGED = 10_000  # merged ranges are searched linearly; ours has about 25
 MAX_ROW, MAX_COL = 1_048_576, 16_384
+SMALL_MERGE = 4096  # merged ranges up to this many cells are indexed cell by cell,
+MERGE_INDEX_CELLS = 100_000  # up to this many cells in all
 
 # What the standard library raises on damaged zip data: a bad header or CRC (BadZipFile), a
 # damaged deflate stream (zlib.error), a compression method it lacks such as Deflate64
@@ -74,10 +79,10 @@ class ReadError(Exception):
         self.params = params
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(NamedTuple):
     """One cell as stored: ``kind`` is "n" number, "s" text, "b" boolean, "e" error value,
-    "d" ISO date text, or "" when the cell holds no value (a formula never calculated)."""
+    "d" ISO date text, or "" when the cell holds no value (a formula never calculated).
+    A named tuple: a sheet has hundreds and tens of thousands of sheets are read."""
 
     kind: str
     text: str
@@ -92,15 +97,40 @@ class Sheet:
     protected: bool = False
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
+    _merges: dict | None = field(default=None, repr=False, compare=False)
 
     def get(self, row: int, col: int) -> Cell | None:
         return self.cells.get((row, col))
 
     def merged_range(self, row: int, col: int) -> tuple[int, int, int, int]:
-        for r1, c1, r2, c2 in self.merged:
+        index = self._merge_index()
+        found = index.get((row, col))
+        if found is not None:
+            return found
+        for r1, c1, r2, c2 in index.get(None, ()):  # the few ranges too large to index cell by cell
             if r1 <= row <= r2 and c1 <= col <= c2:
                 return r1, c1, r2, c2
         return row, col, row, col
+
+    def _merge_index(self) -> dict:
+        """(row, col) -> its merged range; built once, on first use. Large ranges, and all
+        ranges once MERGE_INDEX_CELLS cells are indexed (a hostile sheet may merge millions),
+        stay in a list under the key None and are scanned."""
+        if self._merges is None:
+            index: dict = {None: []}
+            budget = MERGE_INDEX_CELLS
+            for merged in self.merged:
+                r1, c1, r2, c2 = merged
+                area = (r2 - r1 + 1) * (c2 - c1 + 1)
+                if area > SMALL_MERGE or area > budget:
+                    index[None].append(merged)
+                    continue
+                budget -= area
+                for r in range(r1, r2 + 1):
+                    for c in range(c1, c2 + 1):
+                        index.setdefault((r, c), merged)
+            self._merges = index
+        return self._merges
 
     def shown(self, row: int, col: int) -> Cell | None:
         """The cell whose value Excel shows at (row, col): the top-left one of a merged range."""
@@ -303,7 +333,7 @@ class _Package:
             raw = _inflate(self.zf, info, MAX_XML_BYTES)
         except _ZIP_ERRORS as exc:
             raise ReadError(Code.FILE_CORRUPT, detail=f"部件{part}的数据已损坏，无法解压") from exc
-        return parse_xml(raw, part)
+        return _parse_cached(raw, part)
 
     def rels(self, part: str) -> dict[str, tuple[str, str]]:
         """Relationship id -> (type, target part) for ``part``."""
@@ -364,6 +394,25 @@ class _Package:
             date1904=date1904,
             sheets=sheets,
         )
+
+
+_PARSED: collections.OrderedDict[bytes, ET.Element] = collections.OrderedDict()
+_PARSED_MAX, _PARSED_PART_BYTES = 32, 32 * 1024
+
+
+def _parse_cached(raw: bytes, part: str) -> ET.Element:
+    """Sheets made from one template share their workbook, relationship, style and hidden
+    parts byte for byte: parse each distinct small part once. The elements are never changed,
+    and a part is only ever taken from here if identical bytes passed ``parse_xml`` before."""
+    if len(raw) > _PARSED_PART_BYTES:
+        return parse_xml(raw, part)
+    root = _PARSED.get(raw)
+    if root is None:
+        root = parse_xml(raw, part)
+        _PARSED[raw] = root
+        if len(_PARSED) > _PARSED_MAX:
+            _PARSED.popitem(last=False)
+    return root
 
 
 _XML_DECLARATION = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
@@ -441,6 +490,7 @@ _DATE_TOKENS = re.compile(r"[ymdhs]", re.IGNORECASE)
 _NOT_TOKENS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 
 
+@functools.lru_cache(maxsize=_PARSED_MAX)  # by element identity: a cached part gives the same one
 def _date_styles(root: ET.Element) -> frozenset[int]:
     """Indexes of the cell formats (``s`` attribute) that display numbers as dates or times."""
     ns = _namespace(root)
@@ -471,6 +521,7 @@ def _date_styles(root: ET.Element) -> frozenset[int]:
 _REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})$")
 
 
+@functools.lru_cache(maxsize=1 << 14)  # the same few hundred references in every sheet
 def split_ref(ref: str) -> tuple[int, int]:
     """ "C12" -> (12, 3)."""
     m = _REF.match(ref)

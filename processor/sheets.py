@@ -7,6 +7,7 @@ were moved is read correctly; scores are judged against the rubric whatever the 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
@@ -65,6 +66,24 @@ class _SheetReader:
         self.problems: list[Problem] = []
         self.result = ScoreSheet(file=file, sheet=ws.name)
         self._locked_reported: set[tuple[int, int]] = set()
+        # One pass over the cells: where each text is (by its key) and which rows each column
+        # holds, so that labels, columns and items are found without scanning again.
+        self.text_at: dict[str, list[tuple[int, int]]] = {}
+        self.rows_in: dict[int, list[int]] = {}
+        for (row, col), cell in ws.cells.items():
+            self.rows_in.setdefault(col, []).append(row)
+            if cell.kind == "s":
+                self.text_at.setdefault(township_key(cell.text), []).append((row, col))
+        for positions in (*self.text_at.values(), *self.rows_in.values()):
+            positions.sort()
+
+    def first(self, label: str, max_row: int | None = None) -> tuple[int, int] | None:
+        """Where ``label`` first stands (top to bottom, left to right), optionally above a row."""
+        for row, col in self.text_at.get(township_key(label), ()):
+            if max_row is None or row <= max_row:
+                return row, col
+            break
+        return None
 
     def report(self, code: Code, row: int = 0, col: int = 0, **fields) -> None:
         cell = a1(row, col) if row and col else ""
@@ -111,15 +130,11 @@ class _SheetReader:
         return False
 
     def _find_labels(self) -> dict[str, tuple[int, int]]:
-        wanted = {township_key(label): label for label in (*C.HEADER_LABELS, C.META_VERSION_LABEL)}
-        labels: dict[str, tuple[int, int]] = {}
-        for (row, col), cell in sorted(self.ws.cells.items()):
-            if row > HEADER_SEARCH_ROWS:
-                break
-            if cell.kind == "s":
-                label = wanted.get(township_key(cell.text))
-                if label and label not in labels:
-                    labels[label] = (row, col)
+        labels = {}
+        for label in C.HEADER_LABELS:
+            found = self.first(label, HEADER_SEARCH_ROWS)
+            if found is not None:
+                labels[label] = found
         return labels
 
     def _header_fields(self, labels: dict[str, tuple[int, int]]) -> None:
@@ -148,18 +163,15 @@ class _SheetReader:
 
     def _opinion(self) -> str:
         """The free text right of the 评定意见 label below the table (blank when absent)."""
-        key = township_key(C.LABEL_OPINION)
-        for (row, col), cell in self.ws.cells.items():
-            if cell.kind == "s" and township_key(cell.text) == key:
-                return read_text(self.ws.get(*self.ws.right_of(row, col)))
-        return ""
+        found = self.first(C.LABEL_OPINION)
+        return read_text(self.ws.get(*self.ws.right_of(*found))) if found else ""
 
     def _find_columns(self) -> dict[str, int] | None:
-        titles = {township_key(t): t for t in C.SHEET_COLUMNS}
         rows: dict[int, dict[str, int]] = {}
-        for (row, col), cell in self.ws.cells.items():
-            if row <= HEADER_SEARCH_ROWS and cell.kind == "s" and township_key(cell.text) in titles:
-                rows.setdefault(row, {}).setdefault(titles[township_key(cell.text)], col)
+        for title in C.SHEET_COLUMNS:
+            for row, col in self.text_at.get(township_key(title), ()):
+                if row <= HEADER_SEARCH_ROWS:
+                    rows.setdefault(row, {}).setdefault(title, col)
         required = (C.COL_CODE, C.COL_SCORE, C.COL_REMARK)
         for row in sorted(rows):
             if all(t in rows[row] for t in required):
@@ -172,7 +184,9 @@ class _SheetReader:
         known = {item.code for item in self.rubric.items}
         rows: dict[str, int] = {}
         coded: set[int] = set()  # rows with a known code, duplicates included (reported as such)
-        for row in sorted(r for (r, c) in self.ws.cells if c == code_col and r > header_row):
+        for row in self.rows_in.get(code_col, ()):
+            if row <= header_row:
+                continue
             code = township_key(read_text(self.ws.get(row, code_col)))
             if code not in known:
                 continue
@@ -193,9 +207,11 @@ class _SheetReader:
         """A score typed in a row that is no item of the rubric (an inserted row, a code
         overwritten with something unknown) is never counted; say so rather than lose it."""
         score_col, code_col, header_row = columns[C.COL_SCORE], columns[C.COL_CODE], columns["_row"]
-        for (row, col), cell in sorted(self.ws.cells.items()):
-            if col != score_col or row <= header_row or row in item_rows or cell.formula is not None:
+        for row in self.rows_in.get(score_col, ()):
+            cell = self.ws.get(row, score_col)
+            if row <= header_row or row in item_rows or cell.formula is not None:
                 continue
+            col = score_col
             shown = read_text(cell)
             if shown:
                 code = read_text(self.ws.get(row, code_col))
@@ -237,7 +253,7 @@ class _SheetReader:
 
     def _score(self, item: Item, row: int, col: int) -> Decimal | None:
         reading = read_number(self.ws.get(row, col), comma="decimal")
-        fields = dict(item=item.code, maximum=plain(item.maximum), resolution=plain(self.rubric.resolution))
+        fields = _fields(item, self.rubric.resolution)
         refused = {
             BLANK: Code.SCORE_BLANK,
             UNCALCULATED: Code.FORMULA_NO_VALUE,
@@ -295,7 +311,8 @@ class _SheetReader:
             found = read_text(self.ws.shown(row, col))
             # a category cell is merged over its items' rows: one report, at the cell one sees
             top, left, _, _ = self.ws.merged_range(row, col)
-            if township_key(found) != township_key(want) and (top, left) not in self._locked_reported:
+            unchanged = found == want or township_key(found) == township_key(want)
+            if not unchanged and (top, left) not in self._locked_reported:
                 self._locked_reported.add((top, left))
                 self.report(
                     Code.LOCKED_CELL_EDITED,
@@ -324,19 +341,25 @@ class _SheetReader:
         if not self.result.complete:
             return
         score_col = columns[C.COL_SCORE]
-        label_cols = range(1, score_col)
-        for (row, col), cell in sorted(self.ws.cells.items()):
-            if col in label_cols and cell.kind == "s" and township_key(cell.text).startswith(C.TOTAL_LABEL):
-                shown = self.ws.get(row, score_col)
-                if shown is None or shown.kind != "n":
-                    return  # never calculated (a sheet written by a program): nothing to compare
-                total = read_number(shown).number
-                expected = sum(self.result.scores.values(), Decimal(0))
-                if total is not None and total != expected:
-                    self.report(
-                        Code.TOTAL_MISMATCH, row, score_col, value=plain(total), expected=plain(expected)
-                    )
-                return
+        total_key = township_key(C.TOTAL_LABEL)
+        labels = sorted(p for key, at in self.text_at.items() if key.startswith(total_key) for p in at)
+        for row, col in labels:
+            if col >= score_col:
+                continue
+            shown = self.ws.get(row, score_col)
+            if shown is None or shown.kind != "n":
+                return  # never calculated (a sheet written by a program): nothing to compare
+            total = read_number(shown).number
+            expected = sum(self.result.scores.values(), Decimal(0))
+            if total is not None and total != expected:
+                self.report(Code.TOTAL_MISMATCH, row, score_col, value=plain(total), expected=plain(expected))
+            return
+
+
+@functools.lru_cache(maxsize=256)
+def _fields(item: Item, resolution: Decimal) -> dict[str, str]:
+    """The placeholders every score message of an item uses, worked out once per item."""
+    return {"item": item.code, "maximum": plain(item.maximum), "resolution": plain(resolution)}
 
 
 def _short(text: str, limit: int = 24) -> str:

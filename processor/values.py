@@ -40,6 +40,7 @@ class Reading:
 
 # ASCII digits only: Decimal() would also take Arabic-Indic digits and "1_000", which no
 # spreadsheet writes as a number. Full-width digits become ASCII through NFKC first.
+_PLAIN = re.compile(r"-?(?:0|[1-9]\d{0,14})(?:\.\d*[1-9])?")  # no exponent, no trailing zeros
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]{1,2}")
 _THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+")
@@ -67,7 +68,10 @@ def read_number(cell: Cell | None, *, comma: str = "decimal") -> Reading:
             return Reading(TEXT, shown=cell.text, formula=formula)
         if cell.date_style:
             return Reading(DATE, shown=_serial_text(number), formula=formula)
-        return Reading(OK, excel_precision(number), shown=plain(excel_precision(number)), formula=formula)
+        exact = excel_precision(number)
+        # "2.5" as written is already how a reader sees it; only noise or exponents need plain()
+        shown = cell.text if exact is number and _PLAIN.fullmatch(cell.text) else plain(exact)
+        return Reading(OK, exact, shown=shown, formula=formula)
     return _from_text(cell.text, formula, comma)
 
 
