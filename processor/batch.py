@@ -30,6 +30,7 @@ class Outcome:
     results: Results | None = None
     written: list[Path] = field(default_factory=list)
     published: bool = False
+    notes: list[str] = field(default_factory=list)  # what the clerk should know about the outputs
 
     @property
     def exit_code(self) -> int:
@@ -67,7 +68,7 @@ def run(
         from .grading import grade
         from .notice import render_notice
         from .scoring import score
-        from .workbook import write_consolidated, write_validation_report
+        from .workbook import write_consolidated, write_details_csv, write_validation_report
 
         if round_.ok:
             results = grade(score(round_), round_)
@@ -83,10 +84,19 @@ def run(
                         lower=tie.lower,
                     )
                 )
-            write_consolidated(stage.path(C.CONSOLIDATED_FILE), round_, results)
+            large = len(round_.sheets) > C.LARGE_ROUND
+            write_consolidated(stage.path(C.CONSOLIDATED_FILE), round_, results, details=not large)
             notice = stage.path(C.NOTICE_FILE)
             notice.write_text(render_notice(round_, results), encoding="utf-8")
-            write_feedback(stage.folder_path(C.FEEDBACK_DIR), round_, results)
+            if large:
+                paths = stage.path(C.ITEM_SCORES_CSV), stage.path(C.DEDUCTIONS_CSV)
+                write_details_csv(*paths, round_, results)
+                outcome.notes.append(
+                    f"乡镇数超过{C.LARGE_ROUND}个：逐项得分和扣分明细另存为{C.ITEM_SCORES_CSV}和{C.DEDUCTIONS_CSV}，"
+                    "不生成每个乡镇的反馈页，通报只列出获评等级的乡镇"
+                )
+            else:
+                write_feedback(stage.folder_path(C.FEEDBACK_DIR), round_, results)
             outcome.published = True
         write_validation_report(stage.path(C.VALIDATION_REPORT_FILE), round_, when)
         if round_.tracebacks:
@@ -99,7 +109,11 @@ def run(
                 round_.problems.append(problem(Code.PDF_NOT_MADE, file=C.NOTICE_PDF_FILE, value=reason))
         # A published round replaces every output of ours: a PDF or error log from an older run
         # must not sit next to the new notice.
-        stale = (C.ERROR_LOG_FILE, C.NOTICE_PDF_FILE) if outcome.published else ()
+        stale = (
+            (C.ERROR_LOG_FILE, C.NOTICE_PDF_FILE, C.ITEM_SCORES_CSV, C.DEDUCTIONS_CSV, C.FEEDBACK_DIR)
+            if outcome.published
+            else ()
+        )
         outcome.written = stage.commit(remove=stale)
     return outcome
 

@@ -170,6 +170,8 @@ def _run(args) -> int:
         )
     for path in outcome.written:
         print(f"  {path}")
+    for note in outcome.notes:
+        print(f"说明：{note}。")
     return outcome.exit_code
 
 

@@ -79,6 +79,13 @@ FEEDBACK_DIR = "feedback"  # one feedback.html per township: feedback/<乡镇>.h
 VALIDATION_REPORT_FILE = "validation_report.xlsx"
 ERROR_LOG_FILE = "error.log"
 
+# A round with more townships than this is split (see README): per-item scores and deductions
+# go to CSV beside the workbook, no feedback page per township, the notice lists names up to
+# the graded ones and counts the rest.
+LARGE_ROUND = 2000
+ITEM_SCORES_CSV = "item_scores.csv"
+DEDUCTIONS_CSV = "deductions.csv"
+
 # Sheets of the consolidated workbook
 OUT_SUMMARY = "汇总"
 OUT_ITEMS = "逐项得分"

@@ -62,6 +62,12 @@ def notice_context(round_: Round, results: Results) -> dict:
     ]
     (computed,) = rubric.computed_items
     first, last = settings.validity
+    no_grade = settings.grades[-1]
+    ungraded = [r for r in rows if r["final"] == no_grade]
+    # A large round (a province, the country) cannot list every name on paper: the notice names
+    # the graded and the downgraded, counts the rest, and points to the consolidated workbook.
+    large = len(rows) > C.LARGE_ROUND
+    listed = [r for r in rows if r["initial"] != no_grade or r["downgrade"]] if large else rows
     return {
         "settings": settings,
         "rubric": rubric,
@@ -73,13 +79,16 @@ def notice_context(round_: Round, results: Results) -> dict:
         "unit_count": len(results.scores.cases),
         "computed": computed,
         "groups": groups,
-        "ungraded": [r for r in rows if r["final"] == settings.grades[-1]],
+        "ungraded": [] if large else ungraded,
+        "ungraded_count": len(ungraded),
         "downgraded": [r for r in rows if r["downgrade"]],
         "ties": results.ties,
         "bands": settings.bands,
         "validity_from": first,
         "validity_to": last,
-        "rows": rows,
+        "rows": listed,
+        "omitted": len(rows) - len(listed),
+        "workbook": C.CONSOLIDATED_FILE,
         "issued": settings.publication_date,
         "issuer_size": issuer_size(settings.issuer_header),
     }

@@ -6,6 +6,7 @@ string-to-formula and string-to-URL conversion off, so a remark starting with "=
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import unicodedata
 from collections.abc import Iterable
@@ -32,9 +33,14 @@ def text_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+CHART_TOWNSHIPS = 100
+
+
 class _Writer:
-    def __init__(self, path: Path, when: dt.date):
-        self.book = xlsxwriter.Workbook(str(path), OPTIONS)
+    def __init__(self, path: Path, when: dt.date, large: bool = False):
+        # constant_memory writes each row out as it is finished: memory stays flat however many
+        # townships a round has (rows must then be written in order, which they are).
+        self.book = xlsxwriter.Workbook(str(path), {**OPTIONS, "constant_memory": large})
         # A fixed document date makes the same inputs give the same bytes.
         self.book.set_properties(
             {"created": dt.datetime(when.year, when.month, when.day), "author": "processor"}
@@ -114,9 +120,77 @@ class _Writer:
         self.book.close()
 
 
-def write_consolidated(path: Path, round_: Round, results: Results) -> None:
+DEDUCTION_COLUMNS = [
+    ("乡镇", 14),
+    ("编号", 6),
+    ("评选项目", 22),
+    ("分值", 6),
+    ("得分", 6),
+    ("扣分", 6),
+    ("扣分说明", 50),
+    ("评分表位置", 24),
+]
+
+
+def item_rows(round_: Round, results: Results):
+    """Township, then its score for every item of the rubric, in rank order."""
+    codes = [item.code for item in round_.rubric.items]
+    items = results.scores.items
+    for township in results.table["township"]:
+        yield [township, *(items.at[township, code] for code in codes)]
+
+
+def deduction_rows(round_: Round, results: Results):
+    """Every item scored below its maximum, or carrying a remark, with where it was read."""
+    sheets = {s.township: s for s in round_.sheets}
+    for township in results.table["township"]:
+        sheet = sheets[township]
+        for item in round_.rubric.items:
+            if not item.entered:
+                continue
+            got = sheet.scores[item.code]
+            if got < item.maximum or sheet.remarks.get(item.code):
+                yield [
+                    township,
+                    item.code,
+                    item.label,
+                    item.maximum,
+                    got,
+                    item.maximum - got,
+                    sheet.remarks.get(item.code, ""),
+                    f"{sheet.file} {sheet.sheet}!{sheet.cells[item.code]}",
+                ]
+
+
+def write_details_csv(items_path: Path, deductions_path: Path, round_: Round, results: Results) -> None:
+    """The per-item scores and the deductions of a large round, as CSV (UTF-8 with BOM, which
+    Excel opens as Chinese). Text that a spreadsheet would take for a formula is prefixed with
+    an apostrophe, the usual guard, so it is shown, never run."""
+    header = ["乡镇", *(item.code for item in round_.rubric.items)]
+    _csv(items_path, header, item_rows(round_, results))
+    _csv(deductions_path, [title for title, _ in DEDUCTION_COLUMNS], deduction_rows(round_, results))
+
+
+def _csv(path: Path, header: list[str], rows) -> None:
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(header)
+        for row in rows:
+            out.writerow([_csv_value(v) for v in row])
+
+
+def _csv_value(value):
+    if isinstance(value, Decimal):
+        return plain(value)
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def write_consolidated(path: Path, round_: Round, results: Results, details: bool = True) -> None:
+    """``details``: the per-item and deduction sheets in the workbook (a large round writes
+    them as CSV beside it instead, see ``write_details_csv``)."""
     rubric, settings = round_.rubric, round_.settings
-    w = _Writer(path, settings.publication_date)
+    w = _Writer(path, settings.publication_date, large=not details)
     table = results.table
     sheets = {s.township: s for s in round_.sheets}
     band_index = {grade: i for i, grade in enumerate(settings.grades[:-1])}
@@ -165,54 +239,20 @@ def write_consolidated(path: Path, round_: Round, results: Results) -> None:
 
     _charts(w, round_, results)
 
-    # Per-item scores: a row per township, a column per item, maxima in the second header row.
-    items = results.scores.items
-    ws = w.sheet(C.OUT_ITEMS, [("乡镇", 14)] + [(item.code, 6) for item in rubric.items])
-    ws.write_string(1, 0, "分值", w.head)
-    for col, item in enumerate(rubric.items, start=1):
-        ws.write_comment(0, col, f"{item.code} {item.label}")
-        ws.write_number(1, col, float(item.maximum), w.score)
-    ws.freeze_panes(2, 1)
-    ws.repeat_rows(0, 1)
-    for r, township in enumerate(table["township"], start=2):
-        w.cell(ws, r, 0, township)
+    if details:
+        # Per-item scores: a row per township, a column per item, maxima in the second header row.
+        ws = w.sheet(C.OUT_ITEMS, [("乡镇", 14)] + [(item.code, 6) for item in rubric.items])
+        ws.write_string(1, 0, "分值", w.head)
         for col, item in enumerate(rubric.items, start=1):
-            w.cell(ws, r, col, items.at[township, item.code])
-
-    ws = w.sheet(
-        C.OUT_DEDUCTIONS,
-        [
-            ("乡镇", 14),
-            ("编号", 6),
-            ("评选项目", 22),
-            ("分值", 6),
-            ("得分", 6),
-            ("扣分", 6),
-            ("扣分说明", 50),
-            ("评分表位置", 24),
-        ],
-    )
-    rows = []
-    for township in table["township"]:
-        sheet = sheets[township]
-        for item in rubric.items:
-            if not item.entered:
-                continue
-            got = sheet.scores[item.code]
-            if got < item.maximum or sheet.remarks.get(item.code):
-                rows.append(
-                    [
-                        township,
-                        item.code,
-                        item.label,
-                        item.maximum,
-                        got,
-                        item.maximum - got,
-                        sheet.remarks.get(item.code, ""),
-                        f"{sheet.file} {sheet.sheet}!{sheet.cells[item.code]}",
-                    ]
-                )
-    w.rows(ws, rows)
+            ws.write_comment(0, col, f"{item.code} {item.label}")
+            ws.write_number(1, col, float(item.maximum), w.score)
+        ws.freeze_panes(2, 1)
+        ws.repeat_rows(0, 1)
+        for r, values in enumerate(item_rows(round_, results), start=2):
+            for col, value in enumerate(values):
+                w.cell(ws, r, col, value)
+        ws = w.sheet(C.OUT_DEDUCTIONS, DEDUCTION_COLUMNS)
+        w.rows(ws, deduction_rows(round_, results))
 
     (computed,) = rubric.computed_items
     ws = w.sheet(
@@ -257,7 +297,9 @@ def _charts(w: _Writer, round_: Round, results: Results) -> None:
     totals by township, one series per final grade; category averages against their maxima."""
     grades = list(round_.settings.grades)
     table = results.table
-    rows = table.to_dict("records")
+    # Beyond a hundred bars a chart is unreadable: show the first hundred and say so.
+    rows = table.head(CHART_TOWNSHIPS).to_dict("records")
+    shown = "" if len(table) <= CHART_TOWNSHIPS else f"（前{CHART_TOWNSHIPS}名）"
     ws = w.sheet(C.OUT_CHARTS, [("乡镇", 12), *((g, 8) for g in grades)])
     for r, row in enumerate(rows, start=1):
         w.cell(ws, r, 0, row["township"])
@@ -267,7 +309,7 @@ def _charts(w: _Writer, round_: Round, results: Results) -> None:
 
     totals = w.book.add_chart({"type": "column"})
     for col, grade in enumerate(grades, start=1):
-        if grade not in set(table["final"]):
+        if grade not in {row["final"] for row in rows}:
             continue
         colour = CHART_COLOURS[col - 1 if col < len(grades) else -1]
         totals.add_series(
@@ -284,10 +326,10 @@ def _charts(w: _Writer, round_: Round, results: Results) -> None:
                 "gap": 50,
             }
         )
-    totals.set_title({"name": "各乡镇总分（按等级着色）", "name_font": {"size": 12}})
+    totals.set_title({"name": f"各乡镇总分{shown}（按等级着色）", "name_font": {"size": 12}})
     totals.set_chartarea({"border": {"none": True}})
     totals.set_plotarea({"border": {"none": True}})
-    low = min((float(t) for t in table["total"]), default=0)
+    low = min((float(row["total"]) for row in rows), default=0)
     totals.set_y_axis(
         {"name": "总分", "num_format": "0", "min": max(0, int(low) // 10 * 10 - 10), "max": 100}
     )

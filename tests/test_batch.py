@@ -221,3 +221,36 @@ def test_an_interrupted_run_leaves_the_previous_outputs(example, tmp_path, monke
         run(example, out)
     assert hashes(out) == before
     assert not [p for p in out.iterdir() if p.name.startswith(".staging")]
+
+
+def test_a_large_round_is_split_so_its_outputs_stay_usable(make_round, tmp_path, monkeypatch):
+    """Above LARGE_ROUND townships: details to CSV, no feedback pages, the notice counts the rest."""
+    import csv
+
+    monkeypatch.setattr(C, "LARGE_ROUND", 3)
+    names = [f"乡{n:02d}" for n in range(15)]
+    folder = make_round(
+        {n: {"3.6": 4.5} for n in names}, counts={n: 100 - i for i, n in enumerate(names)},
+        remarks={n: {"3.6": "-少调用1件" if n == "乡00" else "少调用"} for n in names},
+    )  # fmt: skip
+    out = tmp_path / "out"
+    outcome = run(folder, out, pdf=False)
+    assert outcome.exit_code == 0 and outcome.notes
+    assert not (out / C.FEEDBACK_DIR).exists()
+    wb = openpyxl.load_workbook(out / C.CONSOLIDATED_FILE)
+    assert C.OUT_ITEMS not in wb.sheetnames and C.OUT_DEDUCTIONS not in wb.sheetnames
+    summary = list(wb[C.OUT_SUMMARY].iter_rows(min_row=2, values_only=True))
+    assert len(summary) == 15 and [r[1] for r in summary][:3] == ["乡00", "乡01", "乡02"]
+    with open(out / C.ITEM_SCORES_CSV, encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:2] == ["乡镇", "1.1"] and len(rows) == 16 and rows[1][0] == "乡00"
+    with open(out / C.DEDUCTIONS_CSV, encoding="utf-8-sig") as handle:
+        deductions = list(csv.reader(handle))
+    assert deductions[1][6] == "'-少调用1件"  # a formula-like remark is shown, never run
+    html = (out / C.NOTICE_FILE).read_text(encoding="utf-8")
+    assert "未评定等级的乡镇便民服务中心4个，名单及得分见汇总表" in html
+    assert "其余4个未评定等级的乡镇便民服务中心从略" in html
+    # a later small round replaces the split outputs rather than leaving them beside its own
+    monkeypatch.setattr(C, "LARGE_ROUND", 2000)
+    assert run(folder, out, pdf=False).exit_code == 0
+    assert not (out / C.ITEM_SCORES_CSV).exists() and (out / C.FEEDBACK_DIR).is_dir()
