@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -43,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\n已中断；输出文件夹中原有的结果未被改动。", file=sys.stderr)
         return 130
     except Exception as exc:  # the clerk never sees a traceback; the maintainer gets it in a file
-        output = Path(getattr(args, "output", None) or "output")
+        # run writes its log beside its outputs; other commands have no output folder of the
+        # clerk's, so theirs goes to the system's temporary folder
+        output = Path(args.output) if args.command == "run" else Path(tempfile.gettempdir()) / "processor"
         log = log_internal_error(output, f"processor {args.command}: {exc!r}")
         where = f"，详细信息已写入 {log}" if log else ""
         print(f"程序内部错误：{type(exc).__name__}: {exc}{where}。请把该文件发给维护人员。", file=sys.stderr)

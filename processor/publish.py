@@ -94,25 +94,51 @@ def staging(output: Path) -> Iterator[Staging]:
         raise OutputError(f"输出文件夹 {output} 无法写入（{exc.strerror or exc}）；请检查路径和权限") from exc
     try:
         with _locked(output):
+            _sweep(output, keep=folder)
             yield Staging(folder, output)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _sweep(output: Path, keep: Path) -> None:
+    """Remove what a killed run left behind (its staging folder, an old folder set aside):
+    safe once the lock is ours, since no other run can be using them."""
+    for leftover in output.glob(".staging-*"):
+        if leftover != keep and leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in output.glob(".old-*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def _locked(output: Path) -> Iterator[None]:
-    if fcntl is None:  # pragma: no cover
-        yield
-        return
+    """One run per output folder: an OS lock on a file in it (fcntl on POSIX, msvcrt on
+    Windows), released by the OS if the run dies."""
+    busy = f"另一个处理正在使用输出文件夹 {output}；请等它结束后再运行"
     with open(output / LOCK_FILE, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            raise OutputError(f"另一个处理正在使用输出文件夹 {output}；请等它结束后再运行") from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                raise OutputError(busy) from exc
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        else:  # pragma: no cover - Windows
+            import msvcrt
+
+            handle.seek(0)
+            try:
+                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            except OSError as exc:
+                raise OutputError(busy) from exc
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
 
 
 @contextlib.contextmanager

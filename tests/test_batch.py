@@ -254,3 +254,12 @@ def test_a_large_round_is_split_so_its_outputs_stay_usable(make_round, tmp_path,
     monkeypatch.setattr(C, "LARGE_ROUND", 2000)
     assert run(folder, out, pdf=False).exit_code == 0
     assert not (out / C.ITEM_SCORES_CSV).exists() and (out / C.FEEDBACK_DIR).is_dir()
+
+
+def test_leftovers_of_a_killed_run_are_swept_once_the_lock_is_held(example, tmp_path):
+    out = tmp_path / "out"
+    (out / ".staging-dead").mkdir(parents=True)
+    (out / ".staging-dead" / "notice.html").write_text("half", encoding="utf-8")
+    (out / ".old-feedback-x" / "feedback").mkdir(parents=True)
+    assert run(example, out, pdf=False).exit_code == 0
+    assert not [p.name for p in out.iterdir() if p.name.startswith((".staging", ".old"))]
