@@ -13,6 +13,7 @@ from .constants import NO_GRADE
 from .problems import Code, Problem, problem
 
 DEFAULT_SETTINGS = Path(__file__).parent / "data" / "settings.toml"
+MAX_SETTINGS_BYTES = 64 * 1024  # a settings file is a page of text; a FIFO or a huge file is refused
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,9 @@ def load_settings(override: Path | None = None) -> tuple[Settings | None, list[P
     source = DEFAULT_SETTINGS.name
     if override is not None:
         source = override.name
+        if not override.is_file() or override.stat().st_size > MAX_SETTINGS_BYTES:
+            detail = f"不是普通文件或超过{MAX_SETTINGS_BYTES // 1024} KB，未读取"
+            return None, [problem(Code.SETTINGS_INVALID, file=source, detail=detail)]
         try:
             _merge(data, tomllib.loads(override.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -137,3 +137,17 @@ def test_the_pdf_is_byte_identical_across_runs(published, tmp_path):
     folder = tmp_path / "again"
     run(published.parent / "input", folder)
     assert (folder / C.NOTICE_PDF_FILE).read_bytes() == (published / C.NOTICE_PDF_FILE).read_bytes()
+
+
+def test_the_attachment_header_row_repeats_on_every_printed_page(make_round, tmp_path):
+    """A round long enough for the ranking table to run over several pages."""
+    names = [f"乡{n:02d}" for n in range(70)]
+    folder = make_round({n: {} for n in names}, counts={n: 500 - i for i, n in enumerate(names)})
+    assert run(folder, tmp_path / "out").exit_code == 0
+    pages = pdf_pages(tmp_path / "out" / C.NOTICE_PDF_FILE)
+    row = re.compile(r"^\s*\d+\*?\s+乡\d\d\s+\d+\.\d", re.M)  # 排名 乡镇 总分 … of the table
+    table_pages = [p for p in pages if row.search(p)]
+    assert len(table_pages) >= 2, [p[:200] for p in pages]
+    for page in table_pages:
+        header = re.search(r"排名\s+乡镇\s+总分\s+初评等级\s+降级情况\s+等级\s+绩效加分", page)
+        assert header, page[:400]

@@ -95,3 +95,12 @@ def test_an_error_value_in_a_score_cell(make_sheet, rubric, tmp_path):
             zout.writestr(info, data)
     _, problems = read_score_sheet(out.read_bytes(), out.name, rubric)
     assert codes(problems) == ["SCORE_ERROR_VALUE"] and problems[0].value == "#DIV/0!"
+
+
+def test_a_settings_file_that_is_not_a_small_file_is_refused(make_round, rubric):
+    import os
+
+    folder = make_round({"东山镇": {}})
+    os.mkfifo(folder / "settings.toml")  # reading a FIFO would block the run forever
+    problems = collect(folder, rubric).problems
+    assert codes(problems) == ["SETTINGS_INVALID"]
