@@ -298,20 +298,17 @@ class _SheetReader:
 
     def _locked_cells(self, item: Item, row: int, columns: dict[str, int]) -> None:
         """Compare the fixed cells of an item's row with the rubric and say what changed."""
-        category = self.rubric.category(item.category)
-        expected = {
-            C.COL_CATEGORY: category.name,
-            C.COL_NAME: item.label,
-            C.COL_CRITERIA: item.criteria,
-        }
-        for column, want in expected.items():
+        for column, want in _fixed_texts(item, self.rubric.category(item.category).name).items():
             col = columns.get(column)
             if col is None:
                 continue
-            found = read_text(self.ws.shown(row, col))
-            # a category cell is merged over its items' rows: one report, at the cell one sees
             top, left, _, _ = self.ws.merged_range(row, col)
-            unchanged = found == want or township_key(found) == township_key(want)
+            cell = self.ws.get(top, left)
+            if cell is not None and cell.kind == "s" and cell.text == want:
+                continue  # as the template wrote it: the common case, decided without normalising
+            found = read_text(cell)
+            # a category cell is merged over its items' rows: one report, at the cell one sees
+            unchanged = township_key(found) == township_key(want)
             if not unchanged and (top, left) not in self._locked_reported:
                 self._locked_reported.add((top, left))
                 self.report(
@@ -325,7 +322,14 @@ class _SheetReader:
                 )
         col = columns.get(C.COL_MAXIMUM)
         if col is not None:
-            reading = read_number(self.ws.get(row, col))
+            cell = self.ws.get(row, col)
+            if (
+                cell is not None
+                and cell.kind == "n"
+                and cell.text == _fields(item, self.rubric.resolution)["maximum"]
+            ):
+                return
+            reading = read_number(cell)
             if reading.number != item.maximum:
                 self.report(
                     Code.MAXIMUM_EDITED,
@@ -354,6 +358,16 @@ class _SheetReader:
             if total is not None and total != expected:
                 self.report(Code.TOTAL_MISMATCH, row, score_col, value=plain(total), expected=plain(expected))
             return
+
+
+@functools.lru_cache(maxsize=256)
+def _fixed_texts(item: Item, category: str) -> dict[str, str]:
+    """What the template writes in an item's locked cells, by column title."""
+    return {
+        C.COL_CATEGORY: category,
+        C.COL_NAME: item.label,
+        C.COL_CRITERIA: item.criteria,
+    }
 
 
 @functools.lru_cache(maxsize=256)
