@@ -93,7 +93,7 @@ def run(
                 write_details_csv(*paths, round_, results)
                 outcome.notes.append(
                     f"乡镇数超过{C.LARGE_ROUND}个：逐项得分和扣分明细另存为{C.ITEM_SCORES_CSV}和{C.DEDUCTIONS_CSV}，"
-                    "不生成每个乡镇的反馈页，通报只列出获评等级的乡镇"
+                    "不生成每个乡镇的反馈页，通报只列出获评等级和被降级的乡镇"
                 )
             else:
                 write_feedback(stage.folder_path(C.FEEDBACK_DIR), round_, results)
@@ -129,9 +129,9 @@ def make_pdf(html: Path, pdf: Path, when: dt.date) -> str:
     except PdfError as exc:
         pdf.unlink(missing_ok=True)
         return str(exc)
-    except Exception as exc:  # a PDF is a convenience: no failure of it may lose the HTML
+    except Exception:  # a PDF is a convenience: no failure of it may lose the HTML
         pdf.unlink(missing_ok=True)
-        return f"{type(exc).__name__}: {exc}"
+        return "生成PDF时程序出错"
     return ""
 
 

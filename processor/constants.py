@@ -63,6 +63,7 @@ SETTINGS_FILE = "settings.toml"
 ROSTER_FILE = "roster.xlsx"
 ROSTER_SHEET = "乡镇名单"
 COL_ROSTER = "乡镇"
+NOT_GRADED_SUFFIXES = ("派出所",)  # units of the case-count table that are ranked for 3.1 only
 
 # Committed templates (written by ``processor template``)
 SCORE_SHEET_TEMPLATE = "score_sheet_template.xlsx"
@@ -83,6 +84,7 @@ ERROR_LOG_FILE = "error.log"
 # go to CSV beside the workbook, no feedback page per township, the notice lists names up to
 # the graded ones and counts the rest.
 LARGE_ROUND = 2000
+CHART_TOWNSHIPS = 100  # bars in the workbook's chart of totals; more are unreadable
 ITEM_SCORES_CSV = "item_scores.csv"
 DEDUCTIONS_CSV = "deductions.csv"
 

@@ -3,13 +3,11 @@ score, deduction and the inspector's remark; the township's rank, grade, downgra
 categories against the county average, weakest first.
 
 The township name comes from an input file, so it never decides where a file goes on its own:
-``safe_file_name`` turns it into one plain file name inside the feedback folder.
+``names.file_names`` turns it into one plain file name inside the feedback folder.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -17,39 +15,14 @@ from pathlib import Path
 from . import constants as C
 from .collect import Round
 from .grading import Results
+from .names import file_names
 from .notice import environment
 
 WEAKEST_SHOWN = 2  # categories named as the ones to work on (those below the county average)
 
-_RESERVED = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
-_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10)}
-MAX_NAME = 80  # characters; well under every file system's 255-byte limit in UTF-8
-
-
-def safe_file_name(township: str) -> str:
-    """A township name as one safe file-name stem: no path separators, no reserved or control
-    characters, no leading dot, no trailing dot or space, not a Windows device name."""
-    name = unicodedata.normalize("NFC", township)
-    name = _RESERVED.sub("_", name).strip().lstrip(".").rstrip(". ")
-    name = name[:MAX_NAME] or "_"
-    if name.split(".")[0].upper() in _WINDOWS_DEVICES:
-        name = "_" + name
-    return name
-
 
 def feedback_names(townships: list[str]) -> dict[str, str]:
-    """township -> file name, unique even where two names clean up alike (a/b, a_b) or differ
-    only in case on a case-insensitive file system."""
-    names, taken = {}, set()
-    for township in townships:
-        stem = safe_file_name(township)
-        candidate, n = stem, 1
-        while candidate.casefold() in taken:
-            n += 1
-            candidate = f"{stem}-{n}"
-        taken.add(candidate.casefold())
-        names[township] = f"{candidate}.html"
-    return names
+    return file_names(townships, ".html")
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,6 @@ def grade(scores: Scores, round_: Round) -> Results:
     ]
     table["final"] = [o[0] for o in outcomes]
     table["downgrade"] = [o[1] for o in outcomes]
-    table["criticisms"] = [len(by_township.get(t, [])) for t in table["township"]]
     table["bonus"] = table["final"].map(settings.bonus)
     table = table.sort_values(
         ["rank", "township"], key=lambda c: c.map(township_key) if c.name == "township" else c, kind="stable"
@@ -98,7 +97,8 @@ def cn_date(day: dt.date) -> str:
 
 def describe(record: Criticism) -> str:
     day = cn_date(record.date)
-    what = "被媒体曝光" if record.source == "媒体曝光" else f"被{record.source}通报批评"
+    # a source named as an exposure (媒体曝光) reads "被媒体曝光"; the others "被…通报批评"
+    what = f"被{record.source}" if record.source.endswith("曝光") else f"被{record.source}通报批评"
     return f"{day}{what}（{record.reason}）"
 
 

@@ -11,7 +11,7 @@ from openpyxl.styles import PatternFill, Protection
 
 from . import constants as C
 from .filling import SCORE_SHEET_TEMPLATE, label_value_cell
-from .names import file_name
+from .names import file_names
 from .publish import staging
 from .rubric import Rubric
 from .template import save_reproducibly
@@ -21,24 +21,20 @@ ISSUED_FILL = PatternFill("solid", fgColor="E2EFDA")  # filled by the office, no
 
 def issue_sheets(townships: list[str], output: Path, rubric: Rubric) -> list[Path]:
     """Write ``<乡镇>评分表.xlsx`` for every township into ``output`` (atomically, as a set)."""
+    names = file_names(townships, "评分表.xlsx")
+    wb = openpyxl.load_workbook(SCORE_SHEET_TEMPLATE)  # once: each pass changes one cell
+    ws = wb[C.SCORE_SHEET]
+    cell = label_value_cell(ws, C.LABEL_TOWNSHIP)
+    for merged in ws.merged_cells.ranges:
+        if cell.coordinate in merged:
+            for row in ws.iter_rows(
+                min_row=merged.min_row, max_row=merged.max_row, min_col=merged.min_col, max_col=merged.max_col
+            ):
+                for part in row:
+                    part.protection = Protection(locked=True)
+                    part.fill = ISSUED_FILL
     with staging(output) as stage:
         for township in townships:
-            wb = openpyxl.load_workbook(SCORE_SHEET_TEMPLATE)
-            ws = wb[C.SCORE_SHEET]
-            cell = label_value_cell(ws, C.LABEL_TOWNSHIP)
             cell.value = township
-            for merged in ws.merged_cells.ranges:
-                if cell.coordinate in merged:
-                    for row in ws.iter_rows(
-                        min_row=merged.min_row,
-                        max_row=merged.max_row,
-                        min_col=merged.min_col,
-                        max_col=merged.max_col,
-                    ):
-                        for part in row:
-                            part.protection = Protection(locked=True)
-                            part.fill = ISSUED_FILL
-            save_reproducibly(
-                wb, stage.path(f"{file_name(township)}评分表.xlsx"), dt.datetime(rubric.year, 1, 1)
-            )
+            save_reproducibly(wb, stage.path(names[township]), dt.datetime(rubric.year, 1, 1))
         return stage.commit()

@@ -279,7 +279,7 @@ CATALOGUE: dict[Code, Entry] = {
     ),
     Code.TOTAL_MISMATCH: Entry(
         W,
-        "表中“总分”显示{value}，与各项得分之和{expected}不一致（不含3.1办件量）",
+        "表中“总分”显示{value}，与各项得分之和{expected}不一致（不含{computed}）",
         "程序按各项得分重新计算，不受影响；请检查表中的合计公式是否被改动",
     ),
     Code.TOWNSHIP_DUPLICATE: Entry(
@@ -335,7 +335,7 @@ CATALOGUE: dict[Code, Entry] = {
     Code.CRITICISM_NOT_COUNTED: Entry(
         W,
         "该记录日期{value}早于设置中的起算日期{since}，不作为降级依据",
-        "如应计入，请修改settings.toml中的criticisms_since",
+        "如应计入，请修改输入文件夹中settings.toml的[criticisms] since",
     ),
     Code.ROSTER_NO_SHEET: Entry(
         E,

@@ -132,11 +132,6 @@ class Sheet:
             self._merges = index
         return self._merges
 
-    def shown(self, row: int, col: int) -> Cell | None:
-        """The cell whose value Excel shows at (row, col): the top-left one of a merged range."""
-        r1, c1, _, _ = self.merged_range(row, col)
-        return self.cells.get((r1, c1))
-
     def right_of(self, row: int, col: int) -> tuple[int, int]:
         """The cell immediately right of (row, col), past the merged range it belongs to."""
         r1, _, _, c2 = self.merged_range(row, col)

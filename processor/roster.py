@@ -14,8 +14,6 @@ from .reader import a1
 from .tables import _find_table, _open
 from .values import read_text
 
-NOT_GRADED_SUFFIXES = ("派出所",)
-
 
 def read_roster(data: bytes, file: str) -> tuple[list[str], list[Problem]]:
     wb, problems = _open(data, file, "乡镇名单")
@@ -34,7 +32,7 @@ def read_roster(data: bytes, file: str) -> tuple[list[str], list[Problem]]:
     for row, values in table.rows():
         name = read_text(values[column])
         key = township_key(name)
-        if not key or key.endswith(NOT_GRADED_SUFFIXES):
+        if not key or key.endswith(C.NOT_GRADED_SUFFIXES):
             continue
         if key in seen:
             problems.append(

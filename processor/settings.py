@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -76,8 +77,14 @@ def load_settings(override: Path | None = None) -> tuple[Settings | None, list[P
             return None, [problem(Code.SETTINGS_INVALID, file=source, detail=detail)]
         try:
             _merge(data, tomllib.loads(override.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            return None, [problem(Code.SETTINGS_INVALID, file=source, detail=f"文件无法解析（{exc}）")]
+        except tomllib.TOMLDecodeError as exc:
+            where = re.search(r"line (\d+), column (\d+)", str(exc))
+            at = f"第{where.group(1)}行第{where.group(2)}列" if where else "某处"
+            detail = f"{at}不符合TOML格式（文字要加引号，日期写成2022-08-31）"
+            return None, [problem(Code.SETTINGS_INVALID, file=source, detail=detail)]
+        except (OSError, UnicodeDecodeError):
+            detail = "文件无法读取或不是UTF-8编码的文本"
+            return None, [problem(Code.SETTINGS_INVALID, file=source, detail=detail)]
     faults: list[str] = []
     settings = _build(data, faults)
     problems = [problem(Code.SETTINGS_INVALID, file=source, detail=f) for f in faults]
@@ -95,7 +102,9 @@ def _merge(base: dict, extra: dict) -> None:
 def _build(data: dict, faults: list[str]) -> Settings | None:
     def get(section: str, key: str, kind: type, default=None):
         value = data.get(section, {}).get(key, default)
-        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        wrong_kind = isinstance(value, bool) and kind is not bool
+        wrong_kind = wrong_kind or (kind is dt.date and isinstance(value, dt.datetime))  # a date, not a time
+        if not isinstance(value, kind) or wrong_kind:
             faults.append(f"[{section}] {key} 应为{_KIND_NAMES.get(kind, kind.__name__)}，现为 {value!r}")
             return default
         return value
@@ -113,7 +122,7 @@ def _build(data: dict, faults: list[str]) -> Settings | None:
     since = data.get("criticisms", {}).get("since", "")
     if since == "":
         since = None
-    elif not isinstance(since, dt.date):
+    elif not isinstance(since, dt.date) or isinstance(since, dt.datetime):
         faults.append(f"[criticisms] since 应为日期（如 2022-01-01）或空字符串，现为 {since!r}")
         since = None
     if faults:

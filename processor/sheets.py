@@ -239,7 +239,8 @@ class _SheetReader:
                 complete = False
                 continue
             self.result.scores[item.code] = score
-            if score < item.maximum and not remark:
+            # an award not earned (0) is no deduction: it needs no reason
+            if score < item.maximum and not remark and item.kind != "award":
                 self.report(
                     Code.REMARK_MISSING,
                     row,
@@ -356,7 +357,15 @@ class _SheetReader:
             total = read_number(shown).number
             expected = sum(self.result.scores.values(), Decimal(0))
             if total is not None and total != expected:
-                self.report(Code.TOTAL_MISMATCH, row, score_col, value=plain(total), expected=plain(expected))
+                computed = "、".join(f"{i.code}{i.name}" for i in self.rubric.computed_items)
+                self.report(
+                    Code.TOTAL_MISMATCH,
+                    row,
+                    score_col,
+                    value=plain(total),
+                    expected=plain(expected),
+                    computed=computed,
+                )
             return
 
 

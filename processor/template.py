@@ -226,14 +226,13 @@ def _check_cell(ws, row: int, item: Item, rubric: Rubric) -> None:
     score, remark = f"{LETTER[C.COL_SCORE]}{row}", f"{LETTER[C.COL_REMARK]}{row}"
     top = _number(item.maximum)
     steps = _number(1 / rubric.resolution)
-    if item.kind == "award":
+    if item.kind == "award":  # all or nothing; a 0 (not earned) needs no reason
         wrong = f"AND({score}<>0,{score}<>{top})"
+        no_reason = "0"
     else:
         wrong = f"OR({score}<0,{score}>{top},ABS({score}*{steps}-ROUND({score}*{steps},0))>0.000001)"
-    formula = (
-        f'=IF({score}="",1,IF(NOT(ISNUMBER({score})),2,IF({wrong},2,'
-        f"IF(AND({score}<{top},LEN(TRIM({remark}))=0),3,0))))"
-    )
+        no_reason = f"IF(AND({score}<{top},LEN(TRIM({remark}))=0),3,0)"
+    formula = f'=IF({score}="",1,IF(NOT(ISNUMBER({score})),2,IF({wrong},2,{no_reason})))'
     ws[f"{CHECK}{row}"] = formula
 
 

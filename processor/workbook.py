@@ -33,9 +33,6 @@ def text_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-CHART_TOWNSHIPS = 100
-
-
 class _Writer:
     def __init__(self, path: Path, when: dt.date, large: bool = False):
         # constant_memory writes each row out as it is finished: memory stays flat however many
@@ -196,8 +193,7 @@ def write_consolidated(path: Path, round_: Round, results: Results, details: boo
     band_index = {grade: i for i, grade in enumerate(settings.grades[:-1])}
 
     categories = [(c.name, c.total) for c in rubric.categories]
-    ws = w.sheet(
-        C.OUT_SUMMARY,
+    headers = (
         [("排名", 6), ("乡镇", 14)]
         + [(f"{name}（{plain(total)}）", 11) for name, total in categories]
         + [
@@ -211,10 +207,11 @@ def write_consolidated(path: Path, round_: Round, results: Results, details: boo
             ("评定日期", 11),
             (C.LABEL_OPINION, 40),
             ("评分表文件", 24),
-        ],
+        ]
     )
+    ws = w.sheet(C.OUT_SUMMARY, headers)
     ws.set_row(0, 30)
-    grade_col = 2 + len(categories) + 3
+    grade_col = [title for title, _ in headers].index("等级")
     for i, row in enumerate(table.to_dict("records"), start=1):
         sheet = sheets[row["township"]]
         values = [
@@ -233,9 +230,10 @@ def write_consolidated(path: Path, round_: Round, results: Results, details: boo
             sheet.file,
         ]
         for col, value in enumerate(values):
-            w.cell(ws, i, col, value)
-        w.cell(ws, i, grade_col, row["final"], w.grades.get(band_index.get(row["final"], -1), w.center))
-    ws.autofilter(0, 0, max(len(table), 1), 2 + len(categories) + 10)
+            # the final grade coloured by its band
+            fmt = w.grades.get(band_index.get(row["final"], -1), w.center) if col == grade_col else None
+            w.cell(ws, i, col, value, fmt)
+    ws.autofilter(0, 0, max(len(table), 1), len(headers) - 1)
 
     _charts(w, round_, results)
 
@@ -298,8 +296,8 @@ def _charts(w: _Writer, round_: Round, results: Results) -> None:
     grades = list(round_.settings.grades)
     table = results.table
     # Beyond a hundred bars a chart is unreadable: show the first hundred and say so.
-    rows = table.head(CHART_TOWNSHIPS).to_dict("records")
-    shown = "" if len(table) <= CHART_TOWNSHIPS else f"（前{CHART_TOWNSHIPS}名）"
+    rows = table.head(C.CHART_TOWNSHIPS).to_dict("records")
+    shown = "" if len(table) <= C.CHART_TOWNSHIPS else f"（前{C.CHART_TOWNSHIPS}名）"
     ws = w.sheet(C.OUT_CHARTS, [("乡镇", 12), *((g, 8) for g in grades)])
     for r, row in enumerate(rows, start=1):
         w.cell(ws, r, 0, row["township"])
@@ -311,7 +309,7 @@ def _charts(w: _Writer, round_: Round, results: Results) -> None:
     for col, grade in enumerate(grades, start=1):
         if grade not in {row["final"] for row in rows}:
             continue
-        colour = CHART_COLOURS[col - 1 if col < len(grades) else -1]
+        colour = CHART_COLOURS[-1] if col == len(grades) else CHART_COLOURS.get(col - 1, "#5B9BD5")
         totals.add_series(
             {
                 "name": [C.OUT_CHARTS, 0, col],

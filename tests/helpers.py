@@ -37,4 +37,7 @@ def write_criticisms(folder: Path, rows: list[list]) -> Path:
 
 
 def codes(problems) -> list[str]:
+    """The problems' codes; every message and fix on the way must be filled in completely."""
+    for p in problems:
+        assert "{" not in p.message and "{" not in p.fix, (p.code, p.message, p.fix)
     return [p.code.value for p in problems]

@@ -5,7 +5,8 @@ import pytest
 
 from processor import constants as C
 from processor.batch import run
-from processor.feedback import feedback_names, safe_file_name
+from processor.feedback import feedback_names
+from processor.names import safe_file_name
 from processor.publish import staging
 
 

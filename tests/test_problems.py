@@ -104,3 +104,13 @@ def test_a_settings_file_that_is_not_a_small_file_is_refused(make_round, rubric)
     os.mkfifo(folder / "settings.toml")  # reading a FIFO would block the run forever
     problems = collect(folder, rubric).problems
     assert codes(problems) == ["SETTINGS_INVALID"]
+
+
+def test_settings_dates_must_be_dates_and_toml_errors_are_said_in_chinese(make_round, rubric):
+    folder = make_round({"东山镇": {}})
+    (folder / "settings.toml").write_text("[criticisms]\nsince = 2022-01-01 08:00:00\n", encoding="utf-8")
+    (p,) = collect(folder, rubric).problems
+    assert p.code.value == "SETTINGS_INVALID" and "since" in p.message
+    (folder / "settings.toml").write_text("[round]\nyear = 二〇二二\n", encoding="utf-8")
+    (p,) = collect(folder, rubric).problems
+    assert "第2行" in p.message and "line" not in p.message

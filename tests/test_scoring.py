@@ -44,7 +44,7 @@ def test_rank_20_and_later_all_get_the_floor(make_round, rubric):
 
 
 def test_totals_are_exact_decimals_whatever_the_order(make_round, rubric):
-    # 0.1 + 0.2 style sums: as floats 99.7 would come out as 99.69999999999999
+    # sums like 0.1 + 0.2: as floats, equal totals can differ in the last bit (99.39999999999999)
     a = {"1.1": 2.9, "1.2": 1.8, "1.3": 2.0, "1.4": 1.7}  # -0.1, -0.2, 0, -0.3 (loses 0.6)
     b = {"1.1": 2.4, "1.2": 2.0, "1.3": 2.0, "1.4": 2.0}  # loses 0.6 in one place
     remarks = {t: {k: "扣分" for k in ("1.1", "1.2", "1.4")} for t in ("甲镇", "乙镇")}
@@ -165,3 +165,45 @@ def test_loose_matches_are_unique_or_none():
     assert matcher.match("东山镇便民服务中心") == ("东山镇", True)
     assert matcher.match("南岭") == (None, False)  # two townships would fit: no guess
     assert matcher.match("东山派出所") == (None, False)
+
+
+def test_a_written_action_adds_to_the_plain_criticism(make_round, rubric):
+    import datetime as dt
+
+    rows = [
+        ["乡01", dt.date(2022, 3, 1), "媒体曝光", "a", None],
+        ["乡01", dt.date(2022, 9, 1), "市效能办", "b", "降低一个等级"],
+    ]
+    res, _ = _ranked(3, rubric, make_round, criticisms=rows)
+    row = table(res)["乡01"]
+    assert (row["initial"], row["final"]) == ("一等", "三等")
+    assert "被媒体曝光（a）" in row["downgrade"] and "被市效能办通报批评（b）" in row["downgrade"]
+
+
+def test_cancellation_wins_over_any_number_of_steps(make_round, rubric):
+    import datetime as dt
+
+    rows = [
+        ["乡02", dt.date(2022, 3, 1), "媒体曝光", "a", None],
+        ["乡02", dt.date(2022, 9, 1), "市效能办", "b", "取消等级"],
+    ]
+    res, _ = _ranked(3, rubric, make_round, criticisms=rows)
+    assert table(res)["乡02"]["final"] == "无等级" and table(res)["乡02"]["bonus"] == 0
+
+
+def test_a_fourth_band_from_the_settings_is_graded_and_charted(make_round, rubric, tmp_path):
+    from processor.batch import run
+
+    folder = make_round({f"乡{n:02d}": {"3.6": float(5 - Decimal("0.3") * n)} for n in range(14)},
+                        remarks={f"乡{n:02d}": {"3.6": "x"} for n in range(14)})  # fmt: skip
+    (folder / "settings.toml").write_text(
+        '[[grading.bands]]\ngrade = "一等"\nranks = [1, 2]\nbonus = "5"\n'
+        '[[grading.bands]]\ngrade = "二等"\nranks = [3, 6]\nbonus = "3"\n'
+        '[[grading.bands]]\ngrade = "三等"\nranks = [7, 11]\nbonus = "2"\n'
+        '[[grading.bands]]\ngrade = "四等"\nranks = [12, 13]\nbonus = "1"\n',
+        encoding="utf-8",
+    )
+    outcome = run(folder, tmp_path / "out", pdf=False)
+    assert outcome.exit_code == 0, [p.message for p in outcome.round.problems]
+    finals = list(outcome.results.table["final"])
+    assert finals[11:] == ["四等", "四等", "无等级"]

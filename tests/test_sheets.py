@@ -246,3 +246,8 @@ def test_label_positions_come_from_the_template(rubric, tmp_path):
 
     ws = openpyxl.load_workbook(SCORE_SHEET_TEMPLATE)[C.SCORE_SHEET]
     assert label_value_cell(ws, C.LABEL_TOWNSHIP).coordinate == "C2"
+
+
+def test_an_award_not_earned_needs_no_reason(make_sheet, rubric):
+    sheet, problems = read(make_sheet(scores={"5.7": 0, "6.1": 0}), rubric)
+    assert problems == [] and sheet.scores["6.1"] == 0
