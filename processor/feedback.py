@@ -17,6 +17,7 @@ from .collect import Round
 from .grading import Results
 from .names import file_names
 from .notice import environment
+from .scoring import category_means
 
 WEAKEST_SHOWN = 2  # categories named as the ones to work on (those below the county average)
 
@@ -47,13 +48,8 @@ def standings(round_: Round, results: Results) -> dict[str, list[CategoryStandin
     """Each township's categories as a share of their maxima against the county mean share."""
     categories = results.scores.categories
     rubric = round_.rubric
-    count = len(categories)
-    county = {
-        c.name: (sum((v / c.total * 100 for v in categories[c.name]), Decimal(0)) / count).quantize(
-            Decimal("0.1")
-        )
-        for c in rubric.categories
-    }
+    means = category_means(results.scores)
+    county = {c.name: (means[c.name] / c.total * 100).quantize(Decimal("0.1")) for c in rubric.categories}
     out = {}
     for township in categories.index:
         rows = [

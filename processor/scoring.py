@@ -77,3 +77,10 @@ def score(round_: Round) -> Scores:
 
 def _exact_sum(values: pd.Series) -> Decimal:
     return sum(values, Decimal(0))
+
+
+def category_means(scores: Scores) -> dict[str, Decimal]:
+    """The county's mean subtotal of each category (exact to Decimal's 28 digits)."""
+    categories = scores.categories
+    count = max(len(categories), 1)
+    return {name: _exact_sum(categories[name]) / count for name in categories.columns}

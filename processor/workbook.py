@@ -20,6 +20,7 @@ from . import constants as C
 from .collect import Round
 from .grading import Results
 from .problems import Problem
+from .scoring import category_means
 from .values import plain
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -338,13 +339,13 @@ def _charts(w: _Writer, round_: Round, results: Results) -> None:
 
     # Categories: county average against the maximum.
     rubric = round_.rubric
-    categories = results.scores.categories
+    means = category_means(results.scores)
     top = last + 3
     for col, title in enumerate(("项目", "分值", "全县平均", "平均得分率")):
         ws.write_string(top, col, title, w.head)
     percent = w.book.add_format({"border": 1, "num_format": "0.0%", "align": "center"})
     for r, category in enumerate(rubric.categories, start=top + 1):
-        mean = sum(categories[category.name], Decimal(0)) / max(len(categories), 1)
+        mean = means[category.name]
         w.cell(ws, r, 0, category.name)
         w.cell(ws, r, 1, category.total)
         w.cell(ws, r, 2, mean.quantize(Decimal("0.1")))
