@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import multiprocessing
 import os
 import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -194,6 +191,9 @@ def read_sheets(paths: list[Path], round_: Round, progress: Progress | None = No
     """Read every sheet; a large round is read by one worker process per core, in order."""
     workers = min(os.cpu_count() or 1, MAX_WORKERS) if len(paths) >= PARALLEL_FROM else 1
     if workers > 1:
+        # imported here: a county round never needs them, and they cost a clerk's run 20 ms
+        from concurrent.futures.process import BrokenProcessPool
+
         try:
             results = list(_read_parallel(paths, round_.rubric, workers, progress))
         except BrokenProcessPool:  # a worker died (out of memory, killed): read in this process
@@ -213,6 +213,9 @@ MAX_WORKERS = 8
 
 
 def _read_parallel(paths, rubric: Rubric, workers: int, progress: Progress | None):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with ProcessPoolExecutor(
