@@ -257,15 +257,7 @@ def _roster(round_: Round, path: Path) -> None:
     roster = Matcher(names)
     for sheet in round_.sheets:
         if township_key(sheet.township) and roster.match(sheet.township)[0] is None:
-            round_.problems.append(
-                problem(
-                    Code.SHEET_NOT_ON_ROSTER,
-                    file=sheet.file,
-                    sheet=sheet.sheet,
-                    cell=sheet.township_cell,
-                    value=sheet.township,
-                )
-            )
+            round_.problems.append(_at_township(Code.SHEET_NOT_ON_ROSTER, sheet))
 
 
 RETURNED_CLEAN, RETURNED_WITH_PROBLEMS, NOT_RETURNED = "已交且无误", "已交但有问题", "未交"
@@ -288,6 +280,13 @@ def returns(round_: Round) -> dict[str, list[str]]:
     return status
 
 
+def _at_township(code: Code, sheet: ScoreSheet, **params) -> Problem:
+    """A problem about a sheet's township, at its 乡镇名称 cell."""
+    return problem(
+        code, file=sheet.file, sheet=sheet.sheet, cell=sheet.township_cell, value=sheet.township, **params
+    )
+
+
 def _check_duplicates(round_: Round) -> None:
     by_key: dict[str, list[ScoreSheet]] = {}
     for sheet in round_.sheets:
@@ -298,16 +297,7 @@ def _check_duplicates(round_: Round) -> None:
             continue
         for sheet in group:
             others = "、".join(s.file for s in group if s is not sheet)
-            round_.problems.append(
-                problem(
-                    Code.TOWNSHIP_DUPLICATE,
-                    file=sheet.file,
-                    sheet=sheet.sheet,
-                    cell=sheet.township_cell,
-                    value=sheet.township,
-                    other=others,
-                )
-            )
+            round_.problems.append(_at_township(Code.TOWNSHIP_DUPLICATE, sheet, other=others))
 
 
 def _companion(round_: Round, paths: list[Path], table: str, expected: str) -> bytes | None:
@@ -357,15 +347,7 @@ def _case_counts(round_: Round, paths: list[Path], matcher: Matcher) -> None:
         return  # the rows in error are reported already; a missing township would only repeat them
     for sheet in round_.sheets:
         if township_key(sheet.township) and sheet.township not in round_.unit_of:
-            round_.problems.append(
-                problem(
-                    Code.TOWNSHIP_NO_CASE_COUNT,
-                    file=sheet.file,
-                    sheet=sheet.sheet,
-                    cell=sheet.township_cell,
-                    value=sheet.township,
-                )
-            )
+            round_.problems.append(_at_township(Code.TOWNSHIP_NO_CASE_COUNT, sheet))
 
 
 def _criticisms(round_: Round, paths: list[Path], matcher: Matcher) -> None:
