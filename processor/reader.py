@@ -534,7 +534,7 @@ def split_ref(ref: str) -> tuple[int, int]:
 def _parse_sheet(root: ET.Element, sheet: Sheet, shared: list[str], date_styles: frozenset[int]) -> None:
     ns = _namespace(root)
     tag_c, tag_v, tag_f, tag_is = f"{ns}c", f"{ns}v", f"{ns}f", f"{ns}is"
-    if sum(1 for _ in root.iter(tag_c)) > MAX_CELLS:  # counted in C before any cell is built
+    if len(root.findall(f".//{tag_c}")) > MAX_CELLS:  # counted in C before any cell is built
         raise ReadError(Code.FILE_TOO_LARGE, detail=f"工作表“{sheet.name}”超过{MAX_CELLS}个单元格")
     cells = sheet.cells
     protection = root.find(f"{ns}sheetProtection")
