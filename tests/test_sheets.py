@@ -152,10 +152,16 @@ def _with_cached_value(path, ref, value, tmp_path):
 
 
 def test_rows_moved_are_still_read_by_their_code(make_sheet, rubric):
-    from corpus import move_rows  # swaps the rows of 3.2 and 3.3, codes included
+    def swap(wb):
+        ws = wb[C.SCORE_SHEET]
+        rows = item_rows(ws)
+        a, b = rows["3.2"], rows["3.3"]
+        for col in range(3, 9):
+            x, y = ws.cell(a, col), ws.cell(b, col)
+            x.value, y.value = y.value, x.value
 
     sheet, problems = read(
-        make_sheet(scores={"3.2": 1.5, "3.3": 3.7}, remarks={"3.2": "a", "3.3": "b"}, edit=move_rows), rubric
+        make_sheet(scores={"3.2": 1.5, "3.3": 3.7}, remarks={"3.2": "a", "3.3": "b"}, edit=swap), rubric
     )
     assert problems == []
     assert sheet.scores["3.2"] == Decimal("1.5") and sheet.scores["3.3"] == Decimal("3.7")
