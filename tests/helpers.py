@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 
 from processor import constants as C
-from processor.filling import TEMPLATES_DIR
+from processor.filling import TEMPLATES_DIR, item_rows
 from processor.template import save_reproducibly
 
 
@@ -41,3 +41,26 @@ def codes(problems) -> list[str]:
     for p in problems:
         assert "{" not in p.message and "{" not in p.fix, (p.code, p.message, p.fix)
     return [p.code.value for p in problems]
+
+
+def run_read_only(folder: Path, output: Path, **kwargs):
+    """Run the batch with the input folder and its files read-only, as on a shared drive."""
+    from processor.batch import run
+
+    for path in folder.iterdir():
+        path.chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        return run(folder, output, **kwargs)
+    finally:
+        folder.chmod(0o755)
+
+
+def move_rows(wb) -> None:
+    """An edited template: the rows of items 3.2 and 3.3 swapped, codes included."""
+    ws = wb[C.SCORE_SHEET]
+    rows = item_rows(ws)
+    a, b = rows["3.2"], rows["3.3"]
+    for col in range(3, 9):
+        x, y = ws.cell(a, col), ws.cell(b, col)
+        x.value, y.value = y.value, x.value

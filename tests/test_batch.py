@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import run_read_only
 
 from processor import constants as C
 from processor.batch import run
@@ -82,13 +83,7 @@ def test_same_inputs_give_byte_identical_outputs(example, tmp_path):
 
 def test_inputs_are_never_written_and_a_read_only_input_folder_works(example, tmp_path):
     before = hashes(example)
-    for path in example.iterdir():
-        path.chmod(0o444)
-    example.chmod(0o555)
-    try:
-        outcome = run(example, tmp_path / "out")
-    finally:
-        example.chmod(0o755)
+    outcome = run_read_only(example, tmp_path / "out")
     assert outcome.exit_code == 0
     assert hashes(example) == before
 

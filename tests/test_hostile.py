@@ -11,7 +11,7 @@ from decimal import Decimal
 import corpus
 import openpyxl
 import pytest
-from helpers import codes, write_case_counts, write_criticisms
+from helpers import codes, move_rows, write_case_counts, write_criticisms
 
 from processor import constants as C
 from processor.batch import run
@@ -170,15 +170,6 @@ def delete_row(wb):
     at = item_rows(ws)["2.2"]
     ws.delete_rows(at, 1)
     _shift_merges(ws, at, -1)
-
-
-def move_rows(wb):
-    ws = wb[C.SCORE_SHEET]
-    rows = item_rows(ws)
-    a, b = rows["3.2"], rows["3.3"]
-    for col in range(3, 9):
-        x, y = ws.cell(a, col), ws.cell(b, col)
-        x.value, y.value = y.value, x.value
 
 
 def change_maximum(wb):

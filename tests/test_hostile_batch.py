@@ -13,6 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import run_read_only
 
 from processor import constants as C
 from processor.batch import run
@@ -230,13 +231,7 @@ def test_input_files_are_opened_read_only_even_when_hostile(tmp_path):
     for name, (make, _) in {**corpus.FORMATS, **corpus.RESOURCE_ATTACKS}.items():
         (folder / name).write_bytes(make())
     before = hashes(folder)
-    for path in folder.iterdir():
-        path.chmod(0o444)
-    folder.chmod(0o555)
-    try:
-        outcome = run(folder, tmp_path / "out")
-    finally:
-        folder.chmod(0o755)
+    outcome = run_read_only(folder, tmp_path / "out")
     assert outcome.exit_code == 1 and hashes(folder) == before
     assert os.access(tmp_path / "out" / C.VALIDATION_REPORT_FILE, os.R_OK)
 

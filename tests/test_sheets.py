@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from helpers import codes
+from helpers import codes, move_rows
 
 from processor import constants as C
 from processor.filling import column_of, item_rows, label_value_cell
@@ -152,14 +152,7 @@ def _with_cached_value(path, ref, value, tmp_path):
 
 
 def test_rows_moved_are_still_read_by_their_code(make_sheet, rubric):
-    def swap(wb):
-        ws = wb[C.SCORE_SHEET]
-        rows = item_rows(ws)
-        a, b = rows["3.2"], rows["3.3"]
-        for col in range(3, 9):
-            x, y = ws.cell(a, col), ws.cell(b, col)
-            x.value, y.value = y.value, x.value
-
+    swap = move_rows
     sheet, problems = read(
         make_sheet(scores={"3.2": 1.5, "3.3": 3.7}, remarks={"3.2": "a", "3.3": "b"}, edit=swap), rubric
     )
