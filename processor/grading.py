@@ -97,8 +97,7 @@ def cn_date(day: dt.date) -> str:
 
 def describe(record: Criticism) -> str:
     day = cn_date(record.date)
-    # a source named as an exposure (媒体曝光) reads "被媒体曝光"; the others "被…通报批评"
-    what = f"被{record.source}" if record.source.endswith("曝光") else f"被{record.source}通报批评"
+    what = f"被{record.source}" if Settings.is_exposure(record.source) else f"被{record.source}通报批评"
     return f"{day}{what}（{record.reason}）"
 
 

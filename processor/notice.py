@@ -85,8 +85,8 @@ def notice_context(round_: Round, results: Results) -> dict:
         "ties": results.ties,
         "bands": settings.bands,
         # the sources from the settings, worded as the seed does: 被…通报批评或被媒体曝光
-        "critics": [source for source in settings.sources if not source.endswith("曝光")],
-        "exposures": [source for source in settings.sources if source.endswith("曝光")],
+        "critics": [source for source in settings.sources if not settings.is_exposure(source)],
+        "exposures": [source for source in settings.sources if settings.is_exposure(source)],
         "validity_from": first,
         "validity_to": last,
         "rows": listed,

@@ -48,6 +48,12 @@ class Settings:
         """From the best grade down to no grade: the order of downgrades."""
         return (*(b.grade for b in self.bands), NO_GRADE)
 
+    @staticmethod
+    def is_exposure(source: str) -> bool:
+        """A source named as an exposure (媒体曝光) reads "被媒体曝光"; the others are bodies
+        whose 通报批评 it is ("被市效能办通报批评")."""
+        return source.endswith("曝光")
+
     def grade_for_rank(self, rank: int) -> str:
         for band in self.bands:
             if band.first <= rank <= band.last:
