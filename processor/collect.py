@@ -134,8 +134,16 @@ def _guarded(round_: Round, file: str) -> Iterator[None]:
     try:
         yield
     except Exception as exc:
-        round_.problems.append(problem(Code.INTERNAL_ERROR, file=file, detail=type(exc).__name__))
-        round_.tracebacks.append(f"{file}\n{traceback.format_exc()}")
+        found, logged = _internal_error(file, exc)
+        round_.problems.append(found)
+        round_.tracebacks.append(logged)
+
+
+def _internal_error(file: str, exc: Exception) -> tuple[Problem, str]:
+    """The problem the clerk sees and the traceback for error.log, for an exception being handled."""
+    return problem(
+        Code.INTERNAL_ERROR, file=file, detail=type(exc).__name__
+    ), f"{file}\n{traceback.format_exc()}"
 
 
 def check_files(paths: list[Path], rubric: Rubric, progress: Progress | None = None) -> Round:
@@ -179,12 +187,8 @@ def _read_one(path: Path, rubric: Rubric | None = None) -> _SheetResult:
     except ReadError as exc:
         return _SheetResult(None, None, [problem(exc.code, file=path.name, **exc.params)])
     except Exception as exc:  # a program error on one file must not hide the others
-        return _SheetResult(
-            files[0] if files else None,
-            None,
-            [problem(Code.INTERNAL_ERROR, file=path.name, detail=type(exc).__name__)],
-            f"{path.name}\n{traceback.format_exc()}",
-        )
+        found, logged = _internal_error(path.name, exc)
+        return _SheetResult(files[0] if files else None, None, [found], logged)
 
 
 def read_sheets(paths: list[Path], round_: Round, progress: Progress | None = None) -> None:
