@@ -14,6 +14,9 @@ it in a child process per file (``concurrent.futures.ProcessPoolExecutor`` with
 memory), keep the limits below checked here in the parent before the bytes are handed over, and
 turn a dead or timed-out child into a FILE_CORRUPT / FILE_TOO_LARGE problem for that file.
 
+Speed: a national round is tens of thousands of sheets made from one template, so most of
+their rows are the same bytes in every file; ``_RepeatedParts`` parses each distinct row once.
+
 A cell far outside the score table (say XFD1048576) costs nothing here because cells are kept in
 a dict; such a sheet is read normally and the stray cell is ignored unless it sits where an item
 or label is looked for.
@@ -30,12 +33,14 @@ import struct
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from .problems import Code
+
+T = TypeVar("T")
 
 # Limits far above any real score sheet (about 30 KB, 20 members) and far below harm.
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -164,8 +169,8 @@ def open_workbook(data: bytes, name: str, sheets: Iterable[str] | None = None) -
             Code.FILE_CORRUPT, detail="文件不完整或压缩结构损坏，可能只复制或下载了一部分"
         ) from exc
     with zf:
-        _check_members(zf)
-        return _Package(zf, name).workbook(None if sheets is None else set(sheets))
+        _check_members(zf, data)
+        return _Package(zf, data, name).workbook(None if sheets is None else set(sheets))
 
 
 def read_bytes(path: Path) -> bytes:
@@ -233,7 +238,7 @@ def _check_directory(data: bytes) -> None:
         raise ReadError(Code.FILE_TOO_LARGE, detail=f"压缩包内有{entries}个部件")
 
 
-def _check_members(zf: zipfile.ZipFile) -> None:
+def _check_members(zf: zipfile.ZipFile, data: bytes) -> None:
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
         raise ReadError(Code.FILE_TOO_LARGE, detail=f"压缩包内有{len(infos)}个部件")
@@ -256,7 +261,7 @@ def _check_members(zf: zipfile.ZipFile) -> None:
     if "[Content_Types].xml" not in names:
         if "mimetype" in names and zf.getinfo("mimetype").file_size < 100:
             try:
-                mimetype = _inflate(zf, zf.getinfo("mimetype"), 100)
+                mimetype = _inflate(data, zf.getinfo("mimetype"), 100)
             except _ZIP_ERRORS as exc:
                 raise ReadError(Code.FILE_CORRUPT, detail="部件mimetype的数据已损坏，无法解压") from exc
             if mimetype.startswith(b"application/vnd.oasis.opendocument"):
@@ -264,21 +269,34 @@ def _check_members(zf: zipfile.ZipFile) -> None:
         raise ReadError(Code.FILE_NOT_XLSX, kind="压缩包（不是Excel工作簿）")
 
 
-def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
-    """The member's bytes, inflated a slice at a time. ``ZipFile.read`` would inflate all the
-    compressed data in one call (a gigabyte from a member that declares 20 KB) and only then cut
-    it to the declared size; reading in slices stops at the declared size, where the CRC check
-    refuses the lie."""
-    chunks, total = [], 0
-    with zf.open(info) as member:
-        while chunk := member.read(1 << 16):
-            total += len(chunk)
-            if total > limit:
-                raise ReadError(
-                    Code.FILE_TOO_LARGE, detail=f"部件{info.filename}解压后超过{limit // 2**20} MB"
-                )
-            chunks.append(chunk)
-    return b"".join(chunks)
+def _inflate(data: bytes, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """The member's bytes, inflated straight from the file's bytes: at most the declared size
+    (and one byte more, to catch a lie) is inflated, then size and CRC are checked.
+    ``ZipFile.read`` would inflate all the compressed data first (a gigabyte from a member
+    that declares 20 KB), and opening each member through ``ZipFile`` costs more than
+    inflating a score sheet's parts."""
+    if info.file_size > limit:
+        raise ReadError(Code.FILE_TOO_LARGE, detail=f"部件{info.filename}解压后超过{limit // 2**20} MB")
+    offset = info.header_offset
+    if data[offset : offset + 4] != ZIP_MAGIC:
+        raise zipfile.BadZipFile("no local header")
+    name_length, extra_length = struct.unpack_from("<HH", data, offset + 26)
+    name = data[offset + 30 : offset + 30 + name_length]
+    if name.decode("utf-8" if info.flag_bits & 0x800 else "cp437") != info.orig_filename:
+        raise zipfile.BadZipFile("names in the directory and the local header differ")
+    start = offset + 30 + name_length + extra_length
+    compressed = data[start : start + info.compress_size]
+    if len(compressed) != info.compress_size:
+        raise EOFError("member cut short")
+    if info.compress_type == zipfile.ZIP_STORED:
+        out = compressed
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        out = zlib.decompressobj(-15).decompress(compressed, info.file_size + 1)
+    else:
+        raise NotImplementedError(f"compression method {info.compress_type}")
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        raise zipfile.BadZipFile("size or CRC differs from the directory")
+    return out
 
 
 class _BytesReader:
@@ -313,22 +331,28 @@ REL_STYLES = "/styles"
 
 
 class _Package:
-    def __init__(self, zf: zipfile.ZipFile, name: str):
+    def __init__(self, zf: zipfile.ZipFile, data: bytes, name: str):
         self.zf = zf
+        self.data = data
         self.name = name
         self.names = set(zf.namelist())
 
-    def xml(self, part: str) -> ET.Element:
+    def raw(self, part: str) -> bytes:
+        """The part's bytes, inflated within the limits and checked to be plain UTF-8 XML."""
         if part not in self.names:
             raise ReadError(Code.FILE_CORRUPT, detail=f"缺少部件{part}")
         info = self.zf.getinfo(part)
         if info.file_size > MAX_XML_BYTES:
             raise ReadError(Code.FILE_TOO_LARGE, detail=f"部件{part}解压后{info.file_size // 2**20} MB")
         try:
-            raw = _inflate(self.zf, info, MAX_XML_BYTES)
+            raw = _inflate(self.data, info, MAX_XML_BYTES)
         except _ZIP_ERRORS as exc:
             raise ReadError(Code.FILE_CORRUPT, detail=f"部件{part}的数据已损坏，无法解压") from exc
-        return _parse_cached(raw, part)
+        _check_xml(raw, part)
+        return raw
+
+    def xml(self, part: str) -> ET.Element:
+        return _parse_cached(self.raw(part), part)
 
     def rels(self, part: str) -> dict[str, tuple[str, str]]:
         """Relationship id -> (type, target part) for ``part``."""
@@ -372,15 +396,19 @@ class _Package:
                 strings = part
             elif kind.endswith(REL_STYLES):
                 styles = part
-        shared = _shared_strings(self.xml(strings)) if strings and strings in self.names else []
-        date_styles = _date_styles(self.xml(styles)) if styles and styles in self.names else frozenset()
+        shared = _shared_strings(self.raw(strings), strings) if strings and strings in self.names else []
+        date_styles = (
+            _derived(self.raw(styles), styles, _date_styles)
+            if styles and styles in self.names
+            else frozenset()
+        )
         sheets = {}
         for name, state, part, kind in entries:
             if wanted is not None and name not in wanted:
                 continue
             sheet = Sheet(name=name, state=state)
             if kind.endswith(REL_WORKSHEET):
-                _parse_sheet(self.xml(part), sheet, shared, date_styles)
+                _read_sheet(self.raw(part), part, sheet, shared, date_styles)
             sheets[name] = sheet
         return Workbook(
             name=self.name,
@@ -398,16 +426,32 @@ _PARSED_MAX, _PARSED_PART_BYTES = 32, 32 * 1024
 def _parse_cached(raw: bytes, part: str) -> ET.Element:
     """Sheets made from one template share their workbook, relationship, style and hidden
     parts byte for byte: parse each distinct small part once. The elements are never changed,
-    and a part is only ever taken from here if identical bytes passed ``parse_xml`` before."""
+    and a part is only ever taken from here if identical bytes passed ``_check_xml`` before."""
     if len(raw) > _PARSED_PART_BYTES:
-        return parse_xml(raw, part)
+        return _parse(raw, part)
     root = _PARSED.get(raw)
     if root is None:
-        root = parse_xml(raw, part)
+        root = _parse(raw, part)
         _PARSED[raw] = root
         if len(_PARSED) > _PARSED_MAX:
             _PARSED.popitem(last=False)
     return root
+
+
+_DERIVED: collections.OrderedDict[tuple[Callable, bytes], object] = collections.OrderedDict()
+
+
+def _derived(raw: bytes, part: str, derive: Callable[[ET.Element], T]) -> T:
+    """``derive`` of the parsed part, remembered by the part's bytes like the parse itself."""
+    if len(raw) > _PARSED_PART_BYTES:
+        return derive(_parse(raw, part))
+    key = (derive, raw)
+    if key in _DERIVED:
+        return _DERIVED[key]  # type: ignore[return-value]
+    value = _DERIVED[key] = derive(_parse_cached(raw, part))
+    if len(_DERIVED) > _PARSED_MAX:
+        _DERIVED.popitem(last=False)
+    return value
 
 
 _XML_DECLARATION = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
@@ -417,6 +461,21 @@ _UTF8_NAMES = (b"utf-8", b"utf8", b"us-ascii", b"ascii")
 def parse_xml(raw: bytes, part: str = "") -> ET.Element:
     """Parse one XML part, refusing what a score sheet never holds: DTDs and entity
     declarations (entity expansion, external entities) and encodings other than UTF-8."""
+    _check_xml(raw, part)
+    return _parse(raw, part)
+
+
+def _parse(raw: bytes, part: str) -> ET.Element:
+    """Parse a part that passed ``_check_xml``."""
+    try:
+        return ET.fromstring(raw)
+    except ET.ParseError as exc:
+        raise ReadError(
+            Code.FILE_CORRUPT, detail=f"{part}第{exc.position[0]}行第{exc.position[1] + 1}列不是有效的XML"
+        ) from exc
+
+
+def _check_xml(raw: bytes, part: str) -> None:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:200]:
         raise ReadError(Code.FILE_UNSAFE, detail=f"{part}不是UTF-8编码")
     declared = _XML_DECLARATION.match(raw.removeprefix(b"\xef\xbb\xbf"))
@@ -425,12 +484,6 @@ def parse_xml(raw: bytes, part: str = "") -> ET.Element:
         raise ReadError(Code.FILE_UNSAFE, detail=f"{part}不是UTF-8编码")
     if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
         raise ReadError(Code.FILE_UNSAFE, detail=f"{part}含有DTD或实体声明")
-    try:
-        return ET.fromstring(raw)
-    except ET.ParseError as exc:
-        raise ReadError(
-            Code.FILE_CORRUPT, detail=f"{part}第{exc.position[0]}行第{exc.position[1] + 1}列不是有效的XML"
-        ) from exc
 
 
 def _namespace(root: ET.Element) -> str:
@@ -474,9 +527,13 @@ def _text_of(element: ET.Element, ns: str) -> str:
     return _unescape("".join(parts))
 
 
-def _shared_strings(root: ET.Element) -> list[str]:
-    ns = _namespace(root)
-    return [_text_of(si, ns) for si in root.iter(f"{ns}si")]
+def _shared_strings(raw: bytes, part: str) -> list[str]:
+    strings = _repeated.strings(raw, part)
+    if strings is None:
+        root = _parse(raw, part)
+        ns = _namespace(root)
+        strings = [_text_of(si, ns) for si in root.iter(f"{ns}si")]
+    return strings
 
 
 # Built-in number formats that show dates or times, Chinese locale ones included.
@@ -485,7 +542,6 @@ _DATE_TOKENS = re.compile(r"[ymdhs]", re.IGNORECASE)
 _NOT_TOKENS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 
 
-@functools.lru_cache(maxsize=_PARSED_MAX)  # by element identity: a cached part gives the same one
 def _date_styles(root: ET.Element) -> frozenset[int]:
     """Indexes of the cell formats (``s`` attribute) that display numbers as dates or times."""
     ns = _namespace(root)
@@ -531,60 +587,14 @@ def split_ref(ref: str) -> tuple[int, int]:
     return row, col
 
 
-def _parse_sheet(root: ET.Element, sheet: Sheet, shared: list[str], date_styles: frozenset[int]) -> None:
-    ns = _namespace(root)
-    tag_c, tag_v, tag_f, tag_is = f"{ns}c", f"{ns}v", f"{ns}f", f"{ns}is"
-    if len(root.findall(f".//{tag_c}")) > MAX_CELLS:  # counted in C before any cell is built
-        raise ReadError(Code.FILE_TOO_LARGE, detail=f"工作表“{sheet.name}”超过{MAX_CELLS}个单元格")
-    cells = sheet.cells
-    protection = root.find(f"{ns}sheetProtection")
+def _read_sheet(raw: bytes, part: str, sheet: Sheet, shared: list[str], date_styles: frozenset[int]) -> None:
+    root = _repeated.sheet_cells(raw, part, sheet, shared, date_styles)
+    if root is None:  # anything out of the ordinary is read by the full parse
+        root = _parse(raw, part)
+        _parse_cells(root, sheet, shared, date_styles)
+    protection = root.find(f"{_namespace(root)}sheetProtection")
     sheet.protected = protection is not None and protection.get("sheet", "0").lower() in ("1", "true")
-    row_number = 0
-    for row in root.iter(f"{ns}row"):
-        r = _small_int(row.get("r"))
-        row_number = r if r is not None else row_number + 1
-        if not 1 <= row_number <= MAX_ROW:
-            raise ReadError(Code.FILE_CORRUPT, detail=f"行号{row_number}超出工作表范围")
-        col_number = 0
-        for c in row.iter(tag_c):
-            ref = c.get("r")
-            if ref:
-                row_number_c, col_number = split_ref(ref)
-            else:
-                row_number_c, col_number = row_number, col_number + 1
-                if col_number > MAX_COL:
-                    raise ReadError(Code.FILE_CORRUPT, detail=f"第{row_number}行超出工作表的最后一列")
-            kind = c.get("t", "n")
-            v = f = inline = None
-            for child in c:
-                if child.tag == tag_v:
-                    v = child.text
-                elif child.tag == tag_f:
-                    f = child.text or ""
-                elif child.tag == tag_is:
-                    inline = child
-            if kind == "inlineStr":
-                cell = Cell("s", _text_of(inline, ns) if inline is not None else "", f)
-            elif v is None:
-                if f is None:
-                    continue  # a styled but empty cell
-                cell = Cell("", "", f)
-            elif kind == "s":
-                try:
-                    cell = Cell("s", shared[int(v)], f)
-                except (ValueError, IndexError) as exc:
-                    raise ReadError(Code.FILE_CORRUPT, detail=f"单元格{ref}的共享字符串编号无效") from exc
-            elif kind == "str":
-                cell = Cell("s", _unescape(v), f)
-            elif kind in ("b", "e", "d"):
-                cell = Cell(kind, v.strip(), f)
-            else:
-                is_date = _small_int(c.get("s")) in date_styles
-                cell = Cell("n", v.strip(), f, is_date)
-            cells[(row_number_c, col_number)] = cell
-            if len(cells) > MAX_CELLS:
-                raise ReadError(Code.FILE_TOO_LARGE, detail=f"工作表“{sheet.name}”超过{MAX_CELLS}个单元格")
-    for merge in root.iter(f"{ns}mergeCell"):
+    for merge in root.iter(f"{_namespace(root)}mergeCell"):
         if len(sheet.merged) >= MAX_MERGED:
             raise ReadError(Code.FILE_TOO_LARGE, detail=f"工作表“{sheet.name}”超过{MAX_MERGED}个合并单元格")
         ref = merge.get("ref", "")
@@ -592,6 +602,281 @@ def _parse_sheet(root: ET.Element, sheet: Sheet, shared: list[str], date_styles:
             a, b = ref.split(":", 1)
             (r1, c1), (r2, c2) = split_ref(a), split_ref(b)
             sheet.merged.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+
+
+def _parse_cells(root: ET.Element, sheet: Sheet, shared: list[str], date_styles: frozenset[int]) -> None:
+    ns = _namespace(root)
+    if len(root.findall(f".//{ns}c")) > MAX_CELLS:  # counted in C before any cell is built
+        raise ReadError(Code.FILE_TOO_LARGE, detail=f"工作表“{sheet.name}”超过{MAX_CELLS}个单元格")
+    cells = sheet.cells
+    row_number = 0
+    for row in root.iter(f"{ns}row"):
+        r = _small_int(row.get("r"))
+        row_number = r if r is not None else row_number + 1
+        for position, cell, index in row_cells(row, ns, row_number, date_styles)[1]:
+            cells[position] = cell if index is None else shared_cell(shared, index, cell, position)
+            if len(cells) > MAX_CELLS:
+                raise ReadError(Code.FILE_TOO_LARGE, detail=f"工作表“{sheet.name}”超过{MAX_CELLS}个单元格")
+
+
+Found = tuple[tuple[int, int], Cell, "str | None"]  # position, cell, shared string index (or None)
+
+
+def row_cells(
+    row: ET.Element, ns: str, row_number: int, date_styles: frozenset[int]
+) -> tuple[int, list[Found]]:
+    """The <c> elements of one <row> (how many there are) and the cells that hold a value. A
+    shared string's cell is returned with its index, for the caller to look up."""
+    if not 1 <= row_number <= MAX_ROW:
+        raise ReadError(Code.FILE_CORRUPT, detail=f"行号{row_number}超出工作表范围")
+    tag_c, tag_v, tag_f, tag_is = f"{ns}c", f"{ns}v", f"{ns}f", f"{ns}is"
+    found: list[Found] = []
+    col_number = count = 0
+    for c in row.iter(tag_c):
+        count += 1
+        ref = c.get("r")
+        if ref:
+            row_number_c, col_number = split_ref(ref)
+        else:
+            row_number_c, col_number = row_number, col_number + 1
+            if col_number > MAX_COL:
+                raise ReadError(Code.FILE_CORRUPT, detail=f"第{row_number}行超出工作表的最后一列")
+        kind = c.get("t", "n")
+        v = f = inline = None
+        for child in c:
+            if child.tag == tag_v:
+                v = child.text
+            elif child.tag == tag_f:
+                f = child.text or ""
+            elif child.tag == tag_is:
+                inline = child
+        index = None
+        if kind == "inlineStr":
+            cell = Cell("s", _text_of(inline, ns) if inline is not None else "", f)
+        elif v is None:
+            if f is None:
+                continue  # a styled but empty cell
+            cell = Cell("", "", f)
+        elif kind == "s":
+            cell, index = Cell("s", "", f), v
+        elif kind == "str":
+            cell = Cell("s", _unescape(v), f)
+        elif kind in ("b", "e", "d"):
+            cell = Cell(kind, v.strip(), f)
+        else:
+            cell = Cell("n", v.strip(), f, _small_int(c.get("s")) in date_styles)
+        found.append(((row_number_c, col_number), cell, index))
+    return count, found
+
+
+def shared_cell(shared: list[str], index: str, cell: Cell, position: tuple[int, int]) -> Cell:
+    try:
+        return Cell("s", shared[int(index)], cell.formula)
+    except (ValueError, IndexError) as exc:
+        raise ReadError(Code.FILE_CORRUPT, detail=f"单元格{a1(*position)}的共享字符串编号无效") from exc
+
+
+class _RepeatedParts:
+    """The fast path for the two big parts, the worksheet and the shared strings.
+
+    Sheets made from one template repeat most of their rows (and their shared strings) byte
+    for byte: the labels, the criteria, every item scored in full. Each ``<row>`` (each
+    ``<si>``) is parsed once, by the same XML parser and the same code as the full parse, and
+    remembered by its bytes; the rest of the part (everything but the rows) is parsed whole,
+    so it is checked as usual. This path either gives exactly what the full parse gives or
+    declines (None), and then the full parse reads the part: it declines on comments, CDATA,
+    processing instructions, namespace declarations or carriage returns among the rows, a row
+    without a number, a cell given twice in one row, elements other than rows between rows,
+    parts of more than MAX_PART_ROWS rows, and anything it cannot cut cleanly into rows.
+    ``tests/test_reader_repeated.py`` reads real and edited files both ways.
+    """
+
+    MAX_BYTES = 8 * 2**20  # of remembered rows and strings (a row is about 1 KB); emptied when full
+    MAX_CHUNK = 16 * 1024  # longer rows and strings are parsed but not remembered
+    # A score sheet has about 55 rows and 160 strings. A long table (a province's case
+    # counts) rarely repeats a row: parsed row by row it would cost a third more than whole.
+    MAX_PART_ROWS = 2000
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[bytes, frozenset[int]], tuple[int, dict, tuple] | None] = {}
+        self.texts: dict[bytes, str | None] = {}
+        self.size = 0
+
+    def _remember(self, cache: dict, key, chunk: bytes, value) -> None:
+        if len(chunk) > self.MAX_CHUNK:
+            return
+        self.size += len(chunk)
+        if self.size > self.MAX_BYTES:
+            self.rows.clear()
+            self.texts.clear()
+            self.size = len(chunk)
+        cache[key] = value
+
+    def sheet_cells(
+        self, raw: bytes, part: str, sheet: Sheet, shared: list[str], date_styles: frozenset[int]
+    ) -> ET.Element | None:
+        """Fill ``sheet.cells`` and return the part without its rows, or None (declined)."""
+        found = _cut(raw, b"<sheetData>", b"</sheetData>", b"<sheetData/>")
+        if found is None:
+            return None
+        skeleton, body = found
+        if body.count(b"<c") > MAX_CELLS:  # an upper bound: the full parse counts and refuses
+            return None
+        root = self._skeleton(skeleton, part, _sheet_skeleton)
+        if root is None:
+            return None
+        chunks = body.split(b"</row>")
+        if len(chunks) > self.MAX_PART_ROWS:
+            return None
+        last = chunks.pop()  # what follows the last close tag: nothing, or empty rows
+        entries = [self._row(chunk, date_styles) for chunk in chunks]
+        if last.strip(b" \t\n"):
+            entries.append(_row_entry(last, date_styles, closed=False))
+        cells: dict[tuple[int, int], Cell] = {}
+        count = 0
+        for entry in entries:
+            if entry is None:
+                return None
+            n, fixed, strings = entry
+            count += n
+            if count > MAX_CELLS:
+                return None
+            cells.update(fixed)
+            for position, cell, index in strings:
+                try:
+                    cells[position] = shared_cell(shared, index, cell, position)
+                except ReadError:
+                    return None
+        sheet.cells = cells
+        return root
+
+    def _row(self, chunk: bytes, date_styles: frozenset[int]) -> tuple[int, dict, tuple] | None:
+        key = (chunk, date_styles)
+        entry = self.rows.get(key, False)
+        if entry is False:
+            entry = _row_entry(chunk, date_styles)
+            self._remember(self.rows, key, chunk, entry)
+        return entry
+
+    def strings(self, raw: bytes, part: str) -> list[str] | None:
+        """The shared strings in order, or None (declined)."""
+        found = _cut(raw, b"<si>", b"</si>", b"<si/>", many=True)
+        if found is None:
+            return None
+        skeleton, body = found
+        if self._skeleton(skeleton, part, _strings_skeleton) is None:
+            return None
+        chunks = (b"<si>" + body + b"</si>").split(b"</si>")
+        if len(chunks) > self.MAX_PART_ROWS:
+            return None
+        chunks.pop()  # what follows the last close tag: nothing
+        out = []
+        texts = self.texts
+        for chunk in chunks:
+            text = texts.get(chunk, False)
+            if text is False:
+                text = _string_entry(chunk)
+                self._remember(texts, chunk, chunk, text)
+            if text is None:
+                return None
+            out.append(text)
+        return out
+
+    @staticmethod
+    def _skeleton(skeleton: bytes, part: str, derive: Callable[[ET.Element], ET.Element | None]):
+        """The part without its rows, parsed and checked (remembered by its bytes), or None."""
+        try:
+            return _derived(skeleton, part, derive)
+        except ReadError:
+            return None
+
+
+def _cut(raw: bytes, open_tag: bytes, close_tag: bytes, marker: bytes, many: bool = False):
+    """(the part with its body replaced by ``marker``, the body), or None. Only a part of
+    plain markup is cut: with no comment, CDATA, DTD or processing instruction, every "<"
+    opens or closes an element, so tags found by their bytes are real ones. The body runs
+    from the first open tag to the first close tag, which must be the only ones, or to the
+    last close tag when the body holds ``many`` elements of that name."""
+    declaration = _DECLARATION.match(raw, 3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+    if b"<!" in raw or raw.count(b"<?") > (1 if declaration else 0):
+        return None
+    start = raw.find(open_tag)
+    end = raw.rfind(close_tag) if many else raw.find(close_tag)
+    if start < 0 or end < start or (not many and raw.count(open_tag[:-1]) != 1):
+        return None
+    body = raw[start + len(open_tag) : end]
+    if b"xmlns" in body or b"\r" in body:  # a namespace change; line ends the parser would alter
+        return None
+    return raw[:start] + marker + raw[end + len(close_tag) :], body
+
+
+_DECLARATION = re.compile(rb"<\?xml\s[^<>?]*\?>")
+
+
+def _sheet_skeleton(root: ET.Element) -> ET.Element | None:
+    return _skeleton_ok(root, "sheetData", ("row", "c"))
+
+
+def _strings_skeleton(root: ET.Element) -> ET.Element | None:
+    return _skeleton_ok(root, "si", ())
+
+
+def _skeleton_ok(root: ET.Element, marker: str, absent: tuple[str, ...]) -> ET.Element | None:
+    """``root`` if the marker put in the rows' place is the only element of its name, empty
+    and in the part's own namespace (so the rows are too), and no row or cell stands
+    elsewhere; else None."""
+    ns = _namespace(root)
+    markers = [el for el in root.iter() if el.tag.rpartition("}")[2] == marker]
+    if len(markers) != 1 or markers[0].tag != f"{ns}{marker}" or len(markers[0]) or markers[0].text:
+        return None
+    if any(True for name in absent for _ in root.iter(f"{ns}{name}")):
+        return None
+    return root
+
+
+def _row_entry(
+    chunk: bytes, date_styles: frozenset[int], closed: bool = True
+) -> tuple[int, dict, tuple] | None:
+    """(how many <c>, the cells that need no shared strings, those that do) of the rows in
+    ``chunk``: one row up to its close tag, after any empty rows (``<row r="9"/>``)."""
+    try:
+        rows = ET.fromstring(b"<rows>" + chunk + (b"</row></rows>" if closed else b"</rows>"))
+    except ET.ParseError:
+        return None
+    count, found = 0, []
+    for row in rows:
+        r = _small_int(row.get("r"))
+        if row.tag != "row" or r is None:
+            return None
+        if any(
+            el.tag in ("row", "mergeCell", "sheetData", "sheetProtection")
+            for el in row.iter()
+            if el is not row
+        ):
+            return None
+        try:
+            n, cells = row_cells(row, "", r, date_styles)
+        except ReadError:
+            return None
+        count += n
+        found += cells
+    if len({position for position, _, _ in found}) != len(found):
+        return None  # a cell given twice: the full parse decides which one stands
+    fixed = {position: cell for position, cell, index in found if index is None}
+    return count, fixed, tuple(f for f in found if f[2] is not None)
+
+
+def _string_entry(chunk: bytes) -> str | None:
+    try:
+        si = ET.fromstring(chunk + b"</si>")
+    except ET.ParseError:
+        return None
+    if si.tag != "si" or any(el.tag == "si" for el in si.iter() if el is not si):
+        return None
+    return _text_of(si, "")
+
+
+_repeated = _RepeatedParts()
 
 
 def column_letter(col: int) -> str:
