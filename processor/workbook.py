@@ -94,14 +94,19 @@ class _Writer:
         elif isinstance(value, int):
             ws.write_number(row, col, value, fmt or self.whole)
         else:
-            ws.write_string(row, col, str(value), fmt or self.text)
-            self._seen(ws, col, text_width(str(value)) + 2)
+            text = str(value)
+            ws.write_string(row, col, text, fmt or self.text)
+            self._seen(ws, col, text)
 
-    def _seen(self, ws, col: int, width: int) -> None:
+    def _seen(self, ws, col: int, text: str) -> None:
         """Widen a column to its text (Chinese counts double), up to MAX_WIDTH; beyond, it wraps."""
         widths = self.widths.setdefault(ws, {})
-        if width > widths.get(col, 0):
-            widths[col] = min(width, max(MAX_WIDTH, widths.get(col, 0)))
+        now = widths.get(col, 0)
+        if 2 * len(text) + 2 <= now:
+            return  # cannot be wider, even all Chinese: the common case, decided without measuring
+        width = text_width(text) + 2
+        if width > now:
+            widths[col] = min(width, max(MAX_WIDTH, now))
             ws.set_column(col, col, widths[col])
 
     def rows(self, ws, rows: Iterable[list], formats: list | None = None, start: int = 1) -> int:
@@ -142,23 +147,16 @@ def item_rows(round_: Round, results: Results):
 def deduction_rows(round_: Round, results: Results):
     """Every item scored below its maximum, or carrying a remark, with where it was read."""
     sheets = {s.township: s for s in round_.sheets}
+    entered = [(item.code, item.label, item.maximum) for item in round_.rubric.items if item.entered]
     for township in results.table["township"]:
         sheet = sheets[township]
-        for item in round_.rubric.items:
-            if not item.entered:
-                continue
-            got = sheet.scores[item.code]
-            if got < item.maximum or sheet.remarks.get(item.code):
-                yield [
-                    township,
-                    item.code,
-                    item.label,
-                    item.maximum,
-                    got,
-                    item.maximum - got,
-                    sheet.remarks.get(item.code, ""),
-                    f"{sheet.file} {sheet.sheet}!{sheet.cells[item.code]}",
-                ]
+        scores, remarks = sheet.scores, sheet.remarks
+        for code, label, maximum in entered:
+            got = scores[code]
+            remark = remarks.get(code, "")
+            if got < maximum or remark:
+                where = f"{sheet.file} {sheet.sheet}!{sheet.cells[code]}"
+                yield [township, code, label, maximum, got, maximum - got, remark, where]
 
 
 def write_details_csv(items_path: Path, deductions_path: Path, round_: Round, results: Results) -> None:
@@ -181,8 +179,9 @@ def _csv(path: Path, header: list[str], rows) -> None:
 def _csv_value(value):
     if isinstance(value, Decimal):
         # scores are read from plain text (3, 2.5): str gives them back as such, and fast;
-        # only a positive exponent (0E+1 from an odd file) would print in scientific notation
-        return str(value) if value.as_tuple().exponent <= 0 else plain(value)
+        # only an exponent (0E+1 from an odd file) needs spelling out
+        text = str(value)
+        return text if "E" not in text else plain(value)
     text = str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
