@@ -7,14 +7,13 @@ were moved is read correctly; scores are judged against the rubric whatever the 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
 from . import constants as C
 from .names import township_key
 from .problems import Code, Problem, problem
-from .reader import ReadError, Sheet, a1, open_workbook
+from .reader import Cell, ReadError, Sheet, a1, open_workbook
 from .rubric import Item, Rubric
 from .values import (
     BLANK,
@@ -63,6 +62,7 @@ def read_score_sheet(data: bytes, file: str, rubric: Rubric) -> tuple[ScoreSheet
 class _SheetReader:
     def __init__(self, ws: Sheet, file: str, rubric: Rubric, date1904: bool):
         self.ws, self.file, self.rubric, self.date1904 = ws, file, rubric, date1904
+        self.plan = _Plan.of(rubric)
         self.problems: list[Problem] = []
         self.result = ScoreSheet(file=file, sheet=ws.name)
         self._locked_reported: set[tuple[int, int]] = set()
@@ -181,7 +181,7 @@ class _SheetReader:
 
     def _item_rows(self, columns: dict[str, int]) -> dict[str, int]:
         code_col, header_row = columns[C.COL_CODE], columns["_row"]
-        known = {item.code for item in self.rubric.items}
+        known = self.plan.known
         rows: dict[str, int] = {}
         coded: set[int] = set()  # rows with a known code, duplicates included (reported as such)
         for row in self.rows_in.get(code_col, ()):
@@ -253,53 +253,23 @@ class _SheetReader:
         self.result.complete = complete
 
     def _score(self, item: Item, row: int, col: int) -> Decimal | None:
-        reading = read_number(self.ws.get(row, col), comma="decimal")
-        fields = _fields(item, self.rubric.resolution)
-        refused = {
-            BLANK: Code.SCORE_BLANK,
-            UNCALCULATED: Code.FORMULA_NO_VALUE,
-            ERROR: Code.SCORE_ERROR_VALUE,
-            BOOLEAN: Code.SCORE_BOOLEAN,
-            DATE: Code.SCORE_DATE,
-            TEXT: Code.SCORE_NOT_NUMBER,
-        }
-        if reading.status != OK:
-            self.report(refused[reading.status], row, col, value=reading.shown, **fields)
-            return None
-        score = reading.number
-        if reading.formula:
-            self.report(Code.SCORE_FORMULA, row, col, value=plain(score), formula=reading.formula, **fields)
-        note = (
-            Code.FULL_WIDTH_DIGITS
-            if reading.full_width
-            else Code.DECIMAL_COMMA
-            if reading.comma
-            else Code.NUMBER_AS_TEXT
-            if reading.as_text
-            else None
-        )
-        if note:
-            self.report(note, row, col, value=reading.shown, score=plain(score), **fields)
-        resolution = self.rubric.resolution
-        shown = plain(score)
-        if score < 0:
-            self.report(Code.SCORE_NEGATIVE, row, col, value=shown, **fields)
-        elif score > item.maximum:
-            self.report(Code.SCORE_ABOVE_MAX, row, col, value=shown, **fields)
-        elif score != score.quantize(resolution, rounding=ROUND_FLOOR):
-            # quantize, not %: 1E-999999999 % 0.1 underflows to 0 and would pass as on the grid
-            low = score.quantize(resolution, rounding=ROUND_FLOOR)
-            suggestion = f"{plain(low)}或{plain(low + resolution)}"
-            self.report(Code.SCORE_TOO_FINE, row, col, value=shown, suggestion=suggestion, **fields)
-        elif item.kind == "award" and score not in (0, item.maximum):
-            self.report(Code.SCORE_AWARD_PARTIAL, row, col, value=shown, **fields)
-        else:
-            return score
-        return None
+        cell = self.ws.cells.get((row, col))
+        verdicts = self.plan.verdicts
+        key = (item.code, cell)
+        verdict = verdicts.get(key)
+        if verdict is None:
+            # the same few dozen values fill every sheet: each is judged once per item
+            if len(verdicts) > _MAX_VERDICTS:
+                verdicts.clear()
+            verdict = verdicts[key] = _judge(item, cell, self.rubric.resolution, self.plan.fields[item.code])
+        score, found = verdict
+        for code, fields in found:
+            self.report(code, row, col, **fields)
+        return score
 
     def _locked_cells(self, item: Item, row: int, columns: dict[str, int]) -> None:
         """Compare the fixed cells of an item's row with the rubric and say what changed."""
-        for column, want in _fixed_texts(item, self.rubric.category(item.category).name).items():
+        for column, want in self.plan.fixed[item.code].items():
             col = columns.get(column)
             if col is None:
                 continue
@@ -324,11 +294,7 @@ class _SheetReader:
         col = columns.get(C.COL_MAXIMUM)
         if col is not None:
             cell = self.ws.get(row, col)
-            if (
-                cell is not None
-                and cell.kind == "n"
-                and cell.text == _fields(item, self.rubric.resolution)["maximum"]
-            ):
+            if cell is not None and cell.kind == "n" and cell.text == self.plan.fields[item.code]["maximum"]:
                 return
             reading = read_number(cell)
             if reading.number != item.maximum:
@@ -369,20 +335,98 @@ class _SheetReader:
             return
 
 
-@functools.lru_cache(maxsize=256)
-def _fixed_texts(item: Item, category: str) -> dict[str, str]:
-    """What the template writes in an item's locked cells, by column title."""
-    return {
-        C.COL_CATEGORY: category,
-        C.COL_NAME: item.label,
-        C.COL_CRITERIA: item.criteria,
-    }
+_REFUSED = {
+    BLANK: Code.SCORE_BLANK,
+    UNCALCULATED: Code.FORMULA_NO_VALUE,
+    ERROR: Code.SCORE_ERROR_VALUE,
+    BOOLEAN: Code.SCORE_BOOLEAN,
+    DATE: Code.SCORE_DATE,
+    TEXT: Code.SCORE_NOT_NUMBER,
+}
+_MAX_VERDICTS = 50_000
+
+Verdict = tuple[Decimal | None, tuple[tuple[Code, dict[str, str]], ...]]
 
 
-@functools.lru_cache(maxsize=256)
-def _fields(item: Item, resolution: Decimal) -> dict[str, str]:
-    """The placeholders every score message of an item uses, worked out once per item."""
-    return {"item": item.code, "maximum": plain(item.maximum), "resolution": plain(resolution)}
+def _judge(item: Item, cell: Cell | None, resolution: Decimal, fields: dict[str, str]) -> Verdict:
+    """A score cell against its item: the score if it counts, and the problems (without their
+    position) to report."""
+    reading = read_number(cell, comma="decimal")
+    if reading.status != OK:
+        return None, ((_REFUSED[reading.status], {"value": reading.shown, **fields}),)
+    found = []
+    score = reading.number
+    if reading.formula:
+        found.append((Code.SCORE_FORMULA, {"value": plain(score), "formula": reading.formula, **fields}))
+    note = (
+        Code.FULL_WIDTH_DIGITS
+        if reading.full_width
+        else Code.DECIMAL_COMMA
+        if reading.comma
+        else Code.NUMBER_AS_TEXT
+        if reading.as_text
+        else None
+    )
+    if note:
+        found.append((note, {"value": reading.shown, "score": plain(score), **fields}))
+    shown = {"value": plain(score), **fields}
+    if score < 0:
+        found.append((Code.SCORE_NEGATIVE, shown))
+    elif score > item.maximum:
+        found.append((Code.SCORE_ABOVE_MAX, shown))
+    elif score != score.quantize(resolution, rounding=ROUND_FLOOR):
+        # quantize, not %: 1E-999999999 % 0.1 underflows to 0 and would pass as on the grid
+        low = score.quantize(resolution, rounding=ROUND_FLOOR)
+        found.append(
+            (Code.SCORE_TOO_FINE, {**shown, "suggestion": f"{plain(low)}或{plain(low + resolution)}"})
+        )
+    elif item.kind == "award" and score not in (0, item.maximum):
+        found.append((Code.SCORE_AWARD_PARTIAL, shown))
+    else:
+        return score, tuple(found)
+    return None, tuple(found)
+
+
+@dataclass
+class _Plan:
+    """What a rubric asks of every sheet, worked out once per rubric."""
+
+    rubric: Rubric
+    fixed: dict[str, dict[str, str]]  # item code -> column title -> what the template writes
+    fields: dict[str, dict[str, str]]  # item code -> the placeholders of its score messages
+    known: frozenset[str]
+    verdicts: dict[tuple[str, Cell | None], Verdict] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rubric: Rubric) -> _Plan:
+        plan = _PLANS.get(id(rubric))
+        if plan is None or plan.rubric is not rubric:  # the plan holds its rubric: ids stay unique
+            if len(_PLANS) > 8:
+                _PLANS.clear()
+            plan = _PLANS[id(rubric)] = cls(
+                rubric,
+                fixed={
+                    item.code: {
+                        C.COL_CATEGORY: rubric.category(item.category).name,
+                        C.COL_NAME: item.label,
+                        C.COL_CRITERIA: item.criteria,
+                    }
+                    for item in rubric.items
+                },
+                fields={
+                    item.code: {
+                        "item": item.code,
+                        "maximum": plain(item.maximum),
+                        "resolution": plain(rubric.resolution),
+                    }
+                    for item in rubric.items
+                },
+                known=frozenset(item.code for item in rubric.items),
+            )
+        return plan
+
+
+_PLANS: dict[int, _Plan] = {}
 
 
 def _short(text: str, limit: int = 24) -> str:
