@@ -118,29 +118,38 @@ class Sheet:
         return row, col, row, col
 
     def _merge_index(self) -> dict:
-        """(row, col) -> its merged range; built once, on first use. Large ranges, and all
-        ranges once MERGE_INDEX_CELLS cells are indexed (a hostile sheet may merge millions),
-        stay in a list under the key None and are scanned."""
         if self._merges is None:
-            index: dict = {None: []}
-            budget = MERGE_INDEX_CELLS
-            for merged in self.merged:
-                r1, c1, r2, c2 = merged
-                area = (r2 - r1 + 1) * (c2 - c1 + 1)
-                if area > SMALL_MERGE or area > budget:
-                    index[None].append(merged)
-                    continue
-                budget -= area
-                for r in range(r1, r2 + 1):
-                    for c in range(c1, c2 + 1):
-                        index.setdefault((r, c), merged)
-            self._merges = index
+            merged = tuple(self.merged)
+            # sheets from one template share their merged ranges (about 30): indexed once
+            self._merges = _merge_index_shared(merged) if len(merged) <= 256 else _merge_index(merged)
         return self._merges
 
     def right_of(self, row: int, col: int) -> tuple[int, int]:
         """The cell immediately right of (row, col), past the merged range it belongs to."""
         r1, _, _, c2 = self.merged_range(row, col)
         return r1, c2 + 1
+
+
+def _merge_index(merged: tuple[tuple[int, int, int, int], ...]) -> dict:
+    """(row, col) -> its merged range. Large ranges, and all ranges once MERGE_INDEX_CELLS
+    cells are indexed (a hostile sheet may merge millions), stay in a list under the key None
+    and are scanned. Never changed once built (sheets may share it)."""
+    index: dict = {None: []}
+    budget = MERGE_INDEX_CELLS
+    for ranged in merged:
+        r1, c1, r2, c2 = ranged
+        area = (r2 - r1 + 1) * (c2 - c1 + 1)
+        if area > SMALL_MERGE or area > budget:
+            index[None].append(ranged)
+            continue
+        budget -= area
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                index.setdefault((r, c), ranged)
+    return index
+
+
+_merge_index_shared = functools.lru_cache(maxsize=64)(_merge_index)
 
 
 @dataclass
@@ -482,8 +491,23 @@ def _check_xml(raw: bytes, part: str) -> None:
     if declared and declared.group(1).lower() not in _UTF8_NAMES:
         # Only in UTF-8 (or its ASCII subset) does the byte check below see every declaration.
         raise ReadError(Code.FILE_UNSAFE, detail=f"{part}不是UTF-8编码")
-    if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
-        raise ReadError(Code.FILE_UNSAFE, detail=f"{part}含有DTD或实体声明")
+    at = _markup(raw, b"!")
+    while at >= 0:
+        if raw.startswith((b"DOCTYPE", b"ENTITY"), at + 2):
+            raise ReadError(Code.FILE_UNSAFE, detail=f"{part}含有DTD或实体声明")
+        at = _markup(raw, b"!", at + 2)
+
+
+def _markup(raw: bytes, mark: bytes, start: int = 0, end: int | None = None) -> int:
+    """Where the next "<" followed by ``mark`` ("!" or "?") stands, or -1. Searched through the
+    mark, which is rare in a part, rather than through "<", which opens every tag."""
+    end = len(raw) if end is None else end
+    at = raw.find(mark, start + 1, end)
+    while at >= 0:
+        if raw[at - 1] == 0x3C:  # "<"
+            return at - 1
+        at = raw.find(mark, at + 1, end)
+    return -1
 
 
 def _namespace(root: ET.Element) -> str:
@@ -588,20 +612,33 @@ def split_ref(ref: str) -> tuple[int, int]:
 
 
 def _read_sheet(raw: bytes, part: str, sheet: Sheet, shared: list[str], date_styles: frozenset[int]) -> None:
-    root = _repeated.sheet_cells(raw, part, sheet, shared, date_styles)
-    if root is None:  # anything out of the ordinary is read by the full parse
+    frame = _repeated.sheet_cells(raw, part, sheet, shared, date_styles)
+    if frame is None:  # anything out of the ordinary is read by the full parse
         root = _parse(raw, part)
         _parse_cells(root, sheet, shared, date_styles)
-    protection = root.find(f"{_namespace(root)}sheetProtection")
-    sheet.protected = protection is not None and protection.get("sheet", "0").lower() in ("1", "true")
-    for merge in root.iter(f"{_namespace(root)}mergeCell"):
-        if len(sheet.merged) >= MAX_MERGED:
-            raise ReadError(Code.FILE_TOO_LARGE, detail=f"工作表“{sheet.name}”超过{MAX_MERGED}个合并单元格")
+        frame = _frame(root, sheet.name)
+    sheet.protected, merged = frame
+    sheet.merged = list(merged)
+
+
+Frame = tuple[bool, tuple[tuple[int, int, int, int], ...]]  # protected, merged ranges
+
+
+def _frame(root: ET.Element, name: str) -> Frame:
+    """What a worksheet says besides its cells: protection and merged ranges."""
+    ns = _namespace(root)
+    protection = root.find(f"{ns}sheetProtection")
+    protected = protection is not None and protection.get("sheet", "0").lower() in ("1", "true")
+    merged = []
+    for merge in root.iter(f"{ns}mergeCell"):
+        if len(merged) >= MAX_MERGED:
+            raise ReadError(Code.FILE_TOO_LARGE, detail=f"工作表“{name}”超过{MAX_MERGED}个合并单元格")
         ref = merge.get("ref", "")
         if ":" in ref:
             a, b = ref.split(":", 1)
             (r1, c1), (r2, c2) = split_ref(a), split_ref(b)
-            sheet.merged.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+            merged.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+    return protected, tuple(merged)
 
 
 def _parse_cells(root: ET.Element, sheet: Sheet, shared: list[str], date_styles: frozenset[int]) -> None:
@@ -714,16 +751,16 @@ class _RepeatedParts:
 
     def sheet_cells(
         self, raw: bytes, part: str, sheet: Sheet, shared: list[str], date_styles: frozenset[int]
-    ) -> ET.Element | None:
-        """Fill ``sheet.cells`` and return the part without its rows, or None (declined)."""
+    ) -> Frame | None:
+        """Fill ``sheet.cells`` and return the rest of the sheet, or None (declined)."""
         found = _cut(raw, b"<sheetData>", b"</sheetData>", b"<sheetData/>")
         if found is None:
             return None
         skeleton, body = found
-        if body.count(b"<c") > MAX_CELLS:  # an upper bound: the full parse counts and refuses
-            return None
-        root = self._skeleton(skeleton, part, _sheet_skeleton)
-        if root is None:
+        if len(body) > 4 * MAX_CELLS and body.count(b"<c") > MAX_CELLS:  # "<c/>" is 4 bytes
+            return None  # an upper bound on the cells: the full parse counts them and refuses
+        frame = self._skeleton(skeleton, part, _sheet_skeleton)
+        if frame is None:
             return None
         chunks = body.split(b"</row>")
         if len(chunks) > self.MAX_PART_ROWS:
@@ -748,7 +785,7 @@ class _RepeatedParts:
                 except ReadError:
                     return None
         sheet.cells = cells
-        return root
+        return frame
 
     def _row(self, chunk: bytes, date_styles: frozenset[int]) -> tuple[int, dict, tuple] | None:
         key = (chunk, date_styles)
@@ -783,8 +820,9 @@ class _RepeatedParts:
         return out
 
     @staticmethod
-    def _skeleton(skeleton: bytes, part: str, derive: Callable[[ET.Element], ET.Element | None]):
-        """The part without its rows, parsed and checked (remembered by its bytes), or None."""
+    def _skeleton(skeleton: bytes, part: str, derive: Callable[[ET.Element], T | None]) -> T | None:
+        """What ``derive`` reads from the part without its rows (remembered by its bytes), or
+        None when the part cannot be read that way."""
         try:
             return _derived(skeleton, part, derive)
         except ReadError:
@@ -797,13 +835,20 @@ def _cut(raw: bytes, open_tag: bytes, close_tag: bytes, marker: bytes, many: boo
     opens or closes an element, so tags found by their bytes are real ones. The body runs
     from the first open tag to the first close tag, which must be the only ones, or to the
     last close tag when the body holds ``many`` elements of that name."""
-    declaration = _DECLARATION.match(raw, 3 if raw.startswith(b"\xef\xbb\xbf") else 0)
-    if b"<!" in raw or raw.count(b"<?") > (1 if declaration else 0):
-        return None
     start = raw.find(open_tag)
     end = raw.rfind(close_tag) if many else raw.find(close_tag)
-    if start < 0 or end < start or (not many and raw.count(open_tag[:-1]) != 1):
+    if start < 0 or end < start:
         return None
+    # Before the close tag: no comment, CDATA or DTD, no processing instruction but the
+    # declaration. After it, the parse of the rest sees them as what they are.
+    declaration = _DECLARATION.match(raw, 3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+    if (
+        _markup(raw, b"!", 0, end) >= 0
+        or _markup(raw, b"?", declaration.end() if declaration else 0, end) >= 0
+    ):
+        return None
+    if not many and (raw.find(open_tag[:-1], 0, start) >= 0 or raw.find(open_tag[:-1], end) >= 0):
+        return None  # another element of the name before or after (one within is refused by row)
     body = raw[start + len(open_tag) : end]
     if b"xmlns" in body or b"\r" in body:  # a namespace change; line ends the parser would alter
         return None
@@ -813,8 +858,8 @@ def _cut(raw: bytes, open_tag: bytes, close_tag: bytes, marker: bytes, many: boo
 _DECLARATION = re.compile(rb"<\?xml\s[^<>?]*\?>")
 
 
-def _sheet_skeleton(root: ET.Element) -> ET.Element | None:
-    return _skeleton_ok(root, "sheetData", ("row", "c"))
+def _sheet_skeleton(root: ET.Element) -> Frame | None:
+    return None if _skeleton_ok(root, "sheetData", ("row", "c")) is None else _frame(root, "")
 
 
 def _strings_skeleton(root: ET.Element) -> ET.Element | None:

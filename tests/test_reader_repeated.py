@@ -133,6 +133,12 @@ EDITS = [
         True,
     ),
     ("a comment between rows", lambda x: insert_row(x, b"<!-- note -->"), False),
+    ("a comment after the rows", lambda x: x.replace(b"</worksheet>", b"<!-- note --></worksheet>"), True),
+    (
+        "a comment before the rows",
+        lambda x: x.replace(b"<sheetData>", b"<!-- <sheetData> --><sheetData>"),
+        False,
+    ),
     (
         "CDATA in a cell",
         lambda x: insert_row(
@@ -242,7 +248,8 @@ SHARED = (
     "strings,fast",
     [
         (SHARED, True),
-        (SHARED.replace(b"<si><t/></si>", b"<si><t/></si><!-- c -->"), False),
+        (SHARED.replace(b"<si><t/></si>", b"<!-- c --><si><t/></si>"), False),
+        (SHARED.replace(b"<si><t/></si>", b"<si><t/></si><!-- c -->"), True),
         (SHARED.replace(b"<si><t/></si>", b"<si><si><t>n</t></si></si>"), False),
         (SHARED.replace(b"<si><t/></si>", b'<si xmlns="urn:x"><t>n</t></si>'), False),
         (
@@ -254,7 +261,7 @@ SHARED = (
         ),
         (SHARED.replace(b"<si><t/></si>", b"<si><t>unclosed</si>"), False),
     ],
-    ids=["plain", "comment", "nested", "namespace", "prefixed", "broken"],
+    ids=["plain", "comment", "comment after", "nested", "namespace", "prefixed", "broken"],
 )
 def test_shared_strings_read_the_same_either_way(strings, fast, monkeypatch):
     office = (OFFICE / "libreoffice.xlsx").read_bytes()
