@@ -51,13 +51,13 @@ def standings(round_: Round, results: Results) -> dict[str, list[CategoryStandin
     means = category_means(results.scores)
     county = {c.name: (means[c.name] / c.total * 100).quantize(Decimal("0.1")) for c in rubric.categories}
     out = {}
-    for township in categories.index:
+    for township, subtotals in categories.to_dict("index").items():
         rows = [
             CategoryStanding(
                 c.name,
-                categories.at[township, c.name],
+                subtotals[c.name],
                 c.total,
-                _percent(categories.at[township, c.name], c.total),
+                _percent(subtotals[c.name], c.total),
                 county[c.name],
             )
             for c in rubric.categories
@@ -77,7 +77,7 @@ def feedback_pages(round_: Round, results: Results) -> dict[str, str]:
     env = environment()
     template = env.get_template(C.FEEDBACK_TEMPLATE)
     sheets = {s.township: s for s in round_.sheets}
-    items = results.scores.items
+    items = results.scores.items.to_dict("index")  # township -> item code -> score: no .at per cell
     cases = {r.township: r for r in results.scores.cases.itertuples() if r.township}
     by_township = standings(round_, results)
     rows = results.table.to_dict("records")
@@ -89,7 +89,7 @@ def feedback_pages(round_: Round, results: Results) -> dict[str, str]:
         lines = []
         for category in rubric.categories:
             for item in rubric.items_of(category):
-                got = items.at[township, item.code]
+                got = items[township][item.code]
                 if item.entered:
                     remark = sheet.remarks.get(item.code, "")
                 else:

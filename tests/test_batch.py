@@ -4,6 +4,7 @@ import hashlib
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import openpyxl
@@ -11,6 +12,7 @@ import pytest
 from helpers import run_read_only
 
 from processor import constants as C
+from processor import notice
 from processor.batch import run
 from processor.cli import main
 
@@ -79,6 +81,29 @@ def test_same_inputs_give_byte_identical_outputs(example, tmp_path):
     run(example, tmp_path / "a")
     run(example, tmp_path / "b")
     assert hashes(tmp_path / "a") == hashes(tmp_path / "b")
+
+
+def test_compiled_templates_kept_between_runs_never_change_the_outputs(example, tmp_path, monkeypatch):
+    run(example, tmp_path / "plain", pdf=False)
+    cache = tmp_path / "tmp"
+    cache.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(cache))
+    run(example, tmp_path / "cold", pdf=False)  # compiles and keeps the templates
+    kept = list(cache.rglob("*.cache"))
+    assert kept
+    run(example, tmp_path / "warm", pdf=False)
+    for path in kept:
+        path.write_bytes(b"not a compiled template")
+    run(example, tmp_path / "corrupt", pdf=False)
+    blocked = tmp_path / "tmp2"
+    blocked.mkdir()
+    for path in kept:  # a file where jinja2 keeps its cache folder
+        (blocked / path.parent.name).write_text("not a folder")
+    monkeypatch.setattr(tempfile, "tempdir", str(blocked))
+    assert notice._compiled_templates() is None
+    run(example, tmp_path / "unusable", pdf=False)
+    for name in ("cold", "warm", "corrupt", "unusable"):
+        assert hashes(tmp_path / name) == hashes(tmp_path / "plain"), name
 
 
 def test_inputs_are_never_written_and_a_read_only_input_folder_works(example, tmp_path):
