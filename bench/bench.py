@@ -30,9 +30,9 @@ sys.path.insert(0, str(ROOT))
 from processor import constants as C  # noqa: E402
 from processor.filling import SCORE_SHEET_TEMPLATE, fill_sheet  # noqa: E402
 from processor.rubric import load_rubric  # noqa: E402
+from processor.values import plain  # noqa: E402
 
 REPEAT, REPEAT_BELOW = 7, 100  # runs of rounds up to REPEAT_BELOW sheets: the median of REPEAT
-VARIANTS = 40  # distinct score patterns; each generated sheet takes one and a unique name
 PLACEHOLDER = "乡镇名称占位符"
 
 
@@ -46,32 +46,46 @@ def township(n: int) -> str:
 
 
 def generate(folder: Path, n: int) -> None:
-    """N sheets: VARIANTS score patterns filled through openpyxl, then copied with new names."""
+    """N sheets, each with its own scores and remarks: one sheet is filled through openpyxl with
+    a marker in every judged item's score and remark cell, then each copy replaces the markers
+    (two to nine items lose points, with a remark; the rest keep their maximum, no remark) and
+    the township's name."""
     rubric = load_rubric()
     rng = random.Random(n)
     folder.mkdir(parents=True)
-    bases = []
-    for v in range(VARIANTS):
-        scores, remarks = {}, {}
-        for item in rng.sample([i for i in rubric.items if i.kind == "judged"], rng.randint(2, 9)):
-            lost = min(item.maximum, Decimal(rng.randint(1, 6)) * Decimal("0.5"))
-            scores[item.code] = float(item.maximum - lost)
-            remarks[item.code] = f"抽查发现问题{rng.randint(1, 5)}处"
-        path = fill_sheet(
-            folder / f"base{v}.xlsx", rubric, township=PLACEHOLDER, scores=scores, remarks=remarks
-        )
-        bases.append(_members(path.read_bytes()))
-        path.unlink()
+    judged = [item for item in rubric.items if item.kind == "judged"]
+    markers = {item.code: 1000 + k for k, item in enumerate(judged)}
+    path = fill_sheet(
+        folder / "base.xlsx",
+        rubric,
+        township=PLACEHOLDER,
+        scores=markers,
+        remarks={code: f"R{code}R" for code in markers},
+    )
+    base = _members(path.read_bytes())
+    path.unlink()
     for i in range(n):
-        members = bases[i % VARIANTS]
-        name = township(i).encode()
+        lost = {item.code for item in rng.sample(judged, rng.randint(2, 9))}
+        edits = [(PLACEHOLDER.encode(), township(i).encode())]
+        for item in judged:
+            score, remark = item.maximum, ""
+            if item.code in lost:
+                score = max(Decimal(0), item.maximum - Decimal(rng.randint(1, 6)) * Decimal("0.5"))
+                remark = f"{rng.choice(FINDINGS)}{rng.randint(1, 5)}处"
+            edits.append((b"<v>%d</v>" % markers[item.code], b"<v>%s</v>" % plain(score).encode()))
+            edits.append((f"<t>R{item.code}R</t>".encode(), f"<t>{remark}</t>".encode()))
         with zipfile.ZipFile(folder / f"{i:05d}.xlsx", "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-            for member, data in members:
-                zf.writestr(member, data.replace(PLACEHOLDER.encode(), name))
+            for member, data in base:
+                for old, new in edits:
+                    data = data.replace(old, new)
+                zf.writestr(member, data)
         if i % 500 == 0:
             progress(f"  生成评分表 {i}/{n}")
     progress(" " * 40 + "\r")
     _tables(folder, n, rng)
+
+
+FINDINGS = ("抽查发现问题", "台账不全", "公示信息未更新", "群众反映等候时间长", "制度未上墙")
 
 
 def _members(data: bytes) -> list[tuple[zipfile.ZipInfo, bytes]]:
