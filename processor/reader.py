@@ -725,7 +725,8 @@ class _RepeatedParts:
     processing instructions, namespace declarations or carriage returns among the rows, a row
     without a number, a cell given twice in one row, elements other than rows between rows,
     parts of more than MAX_PART_ROWS rows, and anything it cannot cut cleanly into rows.
-    ``tests/test_reader_repeated.py`` reads real and edited files both ways.
+    ``tests/test_reader_repeated.py`` reads real and edited files both ways. One instance per
+    process (the batch reads in worker processes, never threads): the caches take no lock.
     """
 
     MAX_BYTES = 8 * 2**20  # of remembered rows and strings (a row is about 1 KB); emptied when full
@@ -735,7 +736,7 @@ class _RepeatedParts:
     MAX_PART_ROWS = 2000
 
     def __init__(self) -> None:
-        self.rows: dict[tuple[bytes, frozenset[int]], tuple[int, dict, tuple] | None] = {}
+        self.rows: dict[tuple[bytes, frozenset[int]], tuple[int, dict | None, tuple] | None] = {}
         self.texts: dict[bytes, str | None] = {}
         self.size = 0
 
@@ -774,12 +775,19 @@ class _RepeatedParts:
         for entry in entries:
             if entry is None:
                 return None
-            n, fixed, strings = entry
+            n, fixed, ordered = entry
             count += n
             if count > MAX_CELLS:
                 return None
-            cells.update(fixed)
-            for position, cell, index in strings:
+            if fixed is not None:
+                cells.update(fixed)
+                continue
+            # cells in the order the row gives them, as the full parse stores them (a reader of
+            # a table keeps the first column of a title)
+            for position, cell, index in ordered:
+                if index is None:
+                    cells[position] = cell
+                    continue
                 try:
                     cells[position] = shared_cell(shared, index, cell, position)
                 except ReadError:
@@ -787,7 +795,7 @@ class _RepeatedParts:
         sheet.cells = cells
         return frame
 
-    def _row(self, chunk: bytes, date_styles: frozenset[int]) -> tuple[int, dict, tuple] | None:
+    def _row(self, chunk: bytes, date_styles: frozenset[int]) -> tuple[int, dict | None, tuple] | None:
         key = (chunk, date_styles)
         entry = self.rows.get(key, False)
         if entry is False:
@@ -824,6 +832,7 @@ class _RepeatedParts:
         """What ``derive`` reads from the part without its rows (remembered by its bytes), or
         None when the part cannot be read that way."""
         try:
+            _check_xml(skeleton, part)  # as every part that enters the parse cache
             return _derived(skeleton, part, derive)
         except ReadError:
             return None
@@ -842,6 +851,9 @@ def _cut(raw: bytes, open_tag: bytes, close_tag: bytes, marker: bytes, many: boo
     # Before the close tag: no comment, CDATA or DTD, no processing instruction but the
     # declaration. After it, the parse of the rest sees them as what they are.
     declaration = _DECLARATION.match(raw, 3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+    encoding = _XML_DECLARATION.match(raw.removeprefix(b"\xef\xbb\xbf"))
+    if encoding and encoding.group(1).lower() != b"utf-8":
+        return None  # the rows are parsed without the declaration, that is as UTF-8
     if (
         _markup(raw, b"!", 0, end) >= 0
         or _markup(raw, b"?", declaration.end() if declaration else 0, end) >= 0
@@ -881,9 +893,10 @@ def _skeleton_ok(root: ET.Element, marker: str, absent: tuple[str, ...]) -> ET.E
 
 def _row_entry(
     chunk: bytes, date_styles: frozenset[int], closed: bool = True
-) -> tuple[int, dict, tuple] | None:
-    """(how many <c>, the cells that need no shared strings, those that do) of the rows in
-    ``chunk``: one row up to its close tag, after any empty rows (``<row r="9"/>``)."""
+) -> tuple[int, dict | None, tuple] | None:
+    """(how many <c>, the cells as a dict when none needs a shared string, else None and the
+    cells in order with their shared string indexes) of the rows in ``chunk``: rows up to a
+    close tag, and any empty rows (``<row r="9"/>``) before it."""
     try:
         rows = ET.fromstring(b"<rows>" + chunk + (b"</row></rows>" if closed else b"</rows>"))
     except ET.ParseError:
@@ -907,8 +920,9 @@ def _row_entry(
         found += cells
     if len({position for position, _, _ in found}) != len(found):
         return None  # a cell given twice: the full parse decides which one stands
-    fixed = {position: cell for position, cell, index in found if index is None}
-    return count, fixed, tuple(f for f in found if f[2] is not None)
+    if all(index is None for _, _, index in found):
+        return count, {position: cell for position, cell, _ in found}, ()
+    return count, None, tuple(found)  # shared strings are looked up per file, in the row's order
 
 
 def _string_entry(chunk: bytes) -> str | None:

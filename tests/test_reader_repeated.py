@@ -5,12 +5,14 @@ each mode, cold and warm, so that a remembered row is checked as well as a fresh
 from pathlib import Path
 
 import pytest
-from corpus import OFFICE, SHEET_PART, good_sheet, rezip
+from corpus import OFFICE, SHEET_PART, good_sheet, rezip, zip_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from processor import constants as C
 from processor import reader
 from processor.reader import ReadError, open_workbook
+from processor.tables import read_case_counts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +27,8 @@ def snapshot(data: bytes):
         wb.sheet_names,
         wb.states,
         wb.date1904,
-        {n: (s.state, s.protected, s.cells, sorted(s.merged)) for n, s in wb.sheets.items()},
+        # the cells in order: a table's reader keeps the first column it finds of a title
+        {n: (s.state, s.protected, list(s.cells.items()), sorted(s.merged)) for n, s in wb.sheets.items()},
     )
 
 
@@ -234,6 +237,57 @@ def test_edited_rows_read_the_same_either_way(change, fast, monkeypatch):
     _, spy = both_ways(edit(change), monkeypatch)
     if fast is not None:
         assert bool(spy.declined["sheet_cells"]) != fast
+
+
+MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def test_cells_keep_the_rows_order_when_shared_strings_and_others_mix(monkeypatch):
+    """A header row with a shared-string title, then the same title as a formula's text: the
+    table reader must take the first one, whichever path read the sheet."""
+    sheet = (
+        b'<worksheet xmlns="%s"><sheetData>'
+        b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
+        b'<c r="C1" t="str"><f>A1</f><v>%s</v></c></row>'
+        b'<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2"><v>7</v></c><c r="C2" t="s"><v>3</v></c></row>'
+        b"</sheetData></worksheet>"
+    ) % (MAIN, C.COL_UNIT.encode())
+    strings = b'<sst xmlns="%s">%s</sst>' % (
+        MAIN,
+        b"".join(b"<si><t>%s</t></si>" % t.encode() for t in (C.COL_UNIT, C.COL_CASES, "东山镇", "西山镇")),
+    )
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    data = zip_of(
+        {
+            "[Content_Types].xml": b"<Types/>",
+            "_rels/.rels": b'<Relationships xmlns="%s/package"><Relationship Id="r1" '
+            b'Type="%s/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+            % (rel.encode(), rel.encode()),
+            "xl/workbook.xml": b'<workbook xmlns="%s" xmlns:r="%s"><sheets><sheet name="%s" sheetId="1" '
+            b'r:id="r1"/></sheets></workbook>' % (MAIN, rel.encode(), C.CASE_COUNTS_SHEET.encode()),
+            "xl/_rels/workbook.xml.rels": b'<Relationships xmlns="%s/package">'
+            b'<Relationship Id="r1" Type="%s/worksheet" Target="worksheets/sheet1.xml"/>'
+            b'<Relationship Id="r2" Type="%s/sharedStrings" Target="sharedStrings.xml"/>'
+            b"</Relationships>" % (rel.encode(), rel.encode(), rel.encode()),
+            "xl/worksheets/sheet1.xml": sheet,
+            "xl/sharedStrings.xml": strings,
+        }
+    )
+    both_ways(data, monkeypatch)
+    with monkeypatch.context() as m:
+        Spy(m)
+        counts, _ = read_case_counts(data, C.CASE_COUNTS_FILE)
+    assert [c.unit for c in counts] == ["东山镇"]
+
+
+@pytest.mark.parametrize("encoding", ["us-ascii", "ascii", "utf8", "ISO-8859-1"])
+def test_a_part_declared_in_another_encoding_is_left_to_the_full_parse(encoding, monkeypatch):
+    sheet = (
+        b'<?xml version="1.0" encoding="%s"?><worksheet xmlns="%s"><sheetData>'
+        b'<row r="60"><c r="A60" t="inlineStr"><is><t>\xc3\xa9</t></is></c></row></sheetData></worksheet>'
+    ) % (encoding.encode(), MAIN)
+    result, spy = both_ways(rezip(good_sheet(), {SHEET_PART: sheet}), monkeypatch)
+    assert spy.declined["sheet_cells"] or result[0] == "refused"
 
 
 SHARED = (
