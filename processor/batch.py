@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,6 +73,7 @@ def run(
         from .scoring import score
         from .workbook import write_consolidated, write_details_csv, write_validation_report
 
+        results = None
         if round_.ok:
             results = grade(score(round_), round_)
             outcome.results = results
@@ -84,21 +88,26 @@ def run(
                         lower=tie.lower,
                     )
                 )
-            large = len(round_.sheets) > C.LARGE_ROUND
-            write_consolidated(stage.path(C.CONSOLIDATED_FILE), round_, results, details=not large)
-            notice = stage.path(C.NOTICE_FILE)
-            notice.write_text(render_notice(round_, results), encoding="utf-8")
-            if large:
-                paths = stage.path(C.ITEM_SCORES_CSV), stage.path(C.DEDUCTIONS_CSV)
-                write_details_csv(*paths, round_, results)
-                outcome.notes.append(
-                    f"乡镇数超过{C.LARGE_ROUND}个：逐项得分和扣分明细另存为{C.ITEM_SCORES_CSV}和{C.DEDUCTIONS_CSV}，"
-                    "不生成每个乡镇的反馈页，通报只列出获评等级和被降级的乡镇"
-                )
-            else:
-                write_feedback(stage.folder_path(C.FEEDBACK_DIR), round_, results)
-            outcome.published = True
-        write_validation_report(stage.path(C.VALIDATION_REPORT_FILE), round_, when)
+        large = len(round_.sheets) > C.LARGE_ROUND
+        consolidated = None
+        if results is not None:
+            path = stage.path(C.CONSOLIDATED_FILE)
+            consolidated = functools.partial(write_consolidated, path, round_, results, details=not large)
+        with beside(consolidated, enabled=large):
+            if results is not None:
+                notice = stage.path(C.NOTICE_FILE)
+                notice.write_text(render_notice(round_, results), encoding="utf-8")
+                if large:
+                    paths = stage.path(C.ITEM_SCORES_CSV), stage.path(C.DEDUCTIONS_CSV)
+                    write_details_csv(*paths, round_, results)
+                    outcome.notes.append(
+                        f"乡镇数超过{C.LARGE_ROUND}个：逐项得分和扣分明细另存为{C.ITEM_SCORES_CSV}和{C.DEDUCTIONS_CSV}，"
+                        "不生成每个乡镇的反馈页，通报只列出获评等级和被降级的乡镇"
+                    )
+                else:
+                    write_feedback(stage.folder_path(C.FEEDBACK_DIR), round_, results)
+                outcome.published = True
+            write_validation_report(stage.path(C.VALIDATION_REPORT_FILE), round_, when)
         if round_.tracebacks:
             stage.path(C.ERROR_LOG_FILE).write_text("\n\n".join(round_.tracebacks), encoding="utf-8")
         if outcome.published and pdf:
@@ -116,6 +125,51 @@ def run(
         )
         outcome.written = stage.commit(remove=stale)
     return outcome
+
+
+@contextlib.contextmanager
+def beside(job: Callable[[], object] | None, enabled: bool) -> Iterator[None]:
+    """Run ``job`` while the body of the ``with`` runs: in a forked child when ``enabled`` and
+    this system can fork, else here, first. A national round's workbook takes as long as all
+    its other outputs together, and a second core is idle meanwhile; for a county the fork
+    would cost more than it saves. A failure of the child is raised here, with its traceback,
+    after the body; a failure of the body stops the child."""
+    import multiprocessing
+
+    if job is None or not enabled or "fork" not in multiprocessing.get_all_start_methods():
+        if job is not None:
+            job()
+        yield
+        return
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(job, send), daemon=True)
+    child.start()
+    send.close()
+    try:
+        yield
+        try:
+            failure = receive.recv()
+        except EOFError:  # killed (out of memory, say) before it could tell
+            failure = "the child process ended without a word"
+        child.join()
+        if failure:
+            raise RuntimeError(f"writing an output in a child process failed:\n{failure}")
+    finally:
+        if child.is_alive():
+            child.terminate()
+            child.join()
+        receive.close()
+
+
+def _child(job: Callable[[], object], send) -> None:
+    """The forked side of ``beside``: its outcome goes to the parent, which reports it."""
+    try:
+        job()
+    except BaseException:
+        send.send(traceback.format_exc())
+        return
+    send.send("")
 
 
 def make_pdf(html: Path, pdf: Path, when: dt.date) -> str:

@@ -1,10 +1,13 @@
 """The clerk's command end to end: the example round, exit codes, atomic outputs, inputs untouched."""
 
 import hashlib
+import multiprocessing
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import openpyxl
@@ -13,7 +16,7 @@ from helpers import run_read_only
 
 from processor import constants as C
 from processor import notice
-from processor.batch import run
+from processor.batch import beside, run
 from processor.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -274,6 +277,53 @@ def test_a_large_round_is_split_so_its_outputs_stay_usable(make_round, tmp_path,
     monkeypatch.setattr(C, "LARGE_ROUND", 2000)
     assert run(folder, out, pdf=False).exit_code == 0
     assert not (out / C.ITEM_SCORES_CSV).exists() and (out / C.FEEDBACK_DIR).is_dir()
+
+
+FORK = pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="this system cannot fork a process"
+)
+
+
+@FORK
+def test_a_large_rounds_workbook_written_in_a_child_is_the_same(make_round, tmp_path, monkeypatch):
+    monkeypatch.setattr(C, "LARGE_ROUND", 3)
+    folder = make_round({f"乡{n:02d}": {"1.1": 2} for n in range(6)})
+    assert run(folder, tmp_path / "forked", pdf=False).exit_code == 0
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert run(folder, tmp_path / "here", pdf=False).exit_code == 0
+    assert hashes(tmp_path / "forked") == hashes(tmp_path / "here")
+
+
+@FORK
+def test_beside_runs_its_job_in_a_child_and_reports_a_failure(tmp_path):
+    mark = tmp_path / "pid"
+    with beside(lambda: mark.write_text(str(os.getpid())), enabled=True):
+        pass
+    assert int(mark.read_text()) != os.getpid()
+    with beside(lambda: mark.write_text(str(os.getpid())), enabled=False):
+        pass
+    assert int(mark.read_text()) == os.getpid()
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"), beside(lambda: 1 / 0, enabled=True):
+        pass
+    start = time.monotonic()
+    with pytest.raises(KeyError), beside(lambda: time.sleep(60), enabled=True):
+        raise KeyError("the body failed")  # the child is stopped, not waited for
+    assert time.monotonic() - start < 10
+
+
+@FORK
+def test_a_workbook_that_fails_in_its_child_publishes_nothing(make_round, tmp_path, monkeypatch):
+    monkeypatch.setattr(C, "LARGE_ROUND", 3)
+    folder = make_round({f"乡{n:02d}": {} for n in range(6)})
+    out = tmp_path / "out"
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("processor.workbook.write_consolidated", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run(folder, out, pdf=False)
+    assert not [p for p in out.iterdir() if not p.name.startswith(".")]
 
 
 def test_leftovers_of_a_killed_run_are_swept_once_the_lock_is_held(example, tmp_path):
