@@ -254,14 +254,19 @@ class _SheetReader:
 
     def _score(self, item: Item, row: int, col: int) -> Decimal | None:
         cell = self.ws.cells.get((row, col))
-        verdicts = self.plan.verdicts
-        key = (item.code, cell)
-        verdict = verdicts.get(key)
-        if verdict is None:
+        fields = self.plan.fields[item.code]
+        if cell is not None and len(cell.text) + len(cell.formula or "") > _SHORT:
+            # no score is this long (a hostile file could fill memory with such keys)
+            verdict = _judge(item, cell, self.rubric.resolution, fields)
+        else:
             # the same few dozen values fill every sheet: each is judged once per item
-            if len(verdicts) > _MAX_VERDICTS:
-                verdicts.clear()
-            verdict = verdicts[key] = _judge(item, cell, self.rubric.resolution, self.plan.fields[item.code])
+            verdicts = self.plan.verdicts
+            key = (item.code, cell)
+            verdict = verdicts.get(key)
+            if verdict is None:
+                if len(verdicts) > _MAX_VERDICTS:
+                    verdicts.clear()
+                verdict = verdicts[key] = _judge(item, cell, self.rubric.resolution, fields)
         score, found = verdict
         for code, fields in found:
             self.report(code, row, col, **fields)
@@ -343,7 +348,7 @@ _REFUSED = {
     DATE: Code.SCORE_DATE,
     TEXT: Code.SCORE_NOT_NUMBER,
 }
-_MAX_VERDICTS = 50_000
+_MAX_VERDICTS, _SHORT = 50_000, 32  # remembered verdicts; longest cell text remembered
 
 Verdict = tuple[Decimal | None, tuple[tuple[Code, dict[str, str]], ...]]
 
