@@ -268,8 +268,8 @@ class _SheetReader:
                     verdicts.clear()
                 verdict = verdicts[key] = _judge(item, cell, self.rubric.resolution, fields)
         score, found = verdict
-        for code, fields in found:
-            self.report(code, row, col, **fields)
+        for code, params in found:
+            self.report(code, row, col, **params)
         return score
 
     def _locked_cells(self, item: Item, row: int, columns: dict[str, int]) -> None:
