@@ -166,10 +166,11 @@ def _child(job: Callable[[], object], send) -> None:
     """The forked side of ``beside``: its outcome goes to the parent, which reports it."""
     try:
         job()
-    except BaseException:
-        send.send(traceback.format_exc())
-        return
-    send.send("")
+        outcome = ""
+    except BaseException:  # Ctrl-C included: the parent decides what the clerk sees
+        outcome = traceback.format_exc()
+    with contextlib.suppress(OSError):  # a parent that stopped waiting has closed the pipe
+        send.send(outcome)
 
 
 def make_pdf(html: Path, pdf: Path, when: dt.date) -> str:
