@@ -946,5 +946,6 @@ def column_letter(col: int) -> str:
     return letters
 
 
+@functools.lru_cache(maxsize=4096)  # one string per position: every sheet's G12 is the same object
 def a1(row: int, col: int) -> str:
     return f"{column_letter(col)}{row}"
