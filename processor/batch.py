@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import constants as C
-from .collect import Round, check_files, collect
+from .collect import Round, can_fork, check_files, collect
 from .problems import Code, problem
 from .publish import OutputError, staging
 from .rubric import Rubric, load_rubric
@@ -136,7 +136,7 @@ def beside(job: Callable[[], object] | None, enabled: bool) -> Iterator[None]:
     after the body; a failure of the body stops the child."""
     import multiprocessing
 
-    if job is None or not enabled or "fork" not in multiprocessing.get_all_start_methods():
+    if job is None or not enabled or not can_fork():
         if job is not None:
             job()
         yield
@@ -151,10 +151,13 @@ def beside(job: Callable[[], object] | None, enabled: bool) -> Iterator[None]:
         try:
             failure = receive.recv()
         except EOFError:  # killed (out of memory, say) before it could tell
-            failure = "the child process ended without a word"
+            failure = ("EOFError", "the child process ended without a word", "")
         child.join()
         if failure:
-            raise RuntimeError(f"writing an output in a child process failed:\n{failure}")
+            kind, message, child_traceback = failure
+            error = OutputFailed(f"{kind}: {message}")
+            error.add_note(f"in the child process:\n{child_traceback}")  # for error.log only
+            raise error
     finally:
         if child.is_alive():
             child.terminate()
@@ -162,13 +165,18 @@ def beside(job: Callable[[], object] | None, enabled: bool) -> Iterator[None]:
         receive.close()
 
 
+class OutputFailed(Exception):
+    """Writing an output in a child process failed: the message is the child's error in one
+    line, the child's traceback a note that only error.log shows."""
+
+
 def _child(job: Callable[[], object], send) -> None:
     """The forked side of ``beside``: its outcome goes to the parent, which reports it."""
     try:
         job()
-        outcome = ""
-    except BaseException:  # Ctrl-C included: the parent decides what the clerk sees
-        outcome = traceback.format_exc()
+        outcome = None
+    except BaseException as exc:  # Ctrl-C included: the parent decides what the clerk sees
+        outcome = (type(exc).__name__, str(exc), traceback.format_exc())
     with contextlib.suppress(OSError):  # a parent that stopped waiting has closed the pipe
         send.send(outcome)
 

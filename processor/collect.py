@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import sys
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -220,8 +221,7 @@ def _read_parallel(paths, rubric: Rubric, workers: int, progress: Progress | Non
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    context = multiprocessing.get_context("fork" if can_fork() else None)
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init_worker, initargs=(rubric,)
     ) as pool:
@@ -229,6 +229,15 @@ def _read_parallel(paths, rubric: Rubric, workers: int, progress: Progress | Non
             if progress and n % CHUNK == 0:
                 progress(n, len(paths))
             yield result
+
+
+def can_fork() -> bool:
+    """Whether worker processes may be forked. Safe on Linux; macOS may abort a forked child
+    once system frameworks are loaded (CPython spawns there by default); Windows cannot fork.
+    Elsewhere workers are spawned (they import the package afresh)."""
+    import multiprocessing
+
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _merge(round_: Round, results: list[_SheetResult]) -> None:

@@ -4,6 +4,7 @@ autoescaped: no text from an input file can become markup)."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -48,9 +49,20 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
+SETTINGS = {
+    "autoescape": True,
+    "undefined": jinja2.StrictUndefined,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": True,
+}
+
+
 def _compiled_templates() -> jinja2.BytecodeCache | None:
+    # jinja2 checks a template's text, not the settings it was compiled with: they name the files
+    made_by = hashlib.sha256(repr((jinja2.__version__, sorted(SETTINGS.items(), key=str))).encode())
     try:
-        return _CompiledTemplates()
+        return _CompiledTemplates(pattern=f"__processor_{made_by.hexdigest()[:12]}_%s.cache")
     except Exception:  # no usable temporary folder
         return None
 
@@ -58,13 +70,7 @@ def _compiled_templates() -> jinja2.BytecodeCache | None:
 def environment(templates: Path = TEMPLATES_DIR) -> jinja2.Environment:
     """The jinja2 set-up every HTML output shares: autoescaped, strict, with the number filters."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
-        bytecode_cache=_compiled_templates(),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        loader=jinja2.FileSystemLoader(str(templates)), bytecode_cache=_compiled_templates(), **SETTINGS
     )
     env.filters["score"] = score_text
     env.filters["cn"] = cn_number

@@ -348,7 +348,9 @@ _REFUSED = {
     DATE: Code.SCORE_DATE,
     TEXT: Code.SCORE_NOT_NUMBER,
 }
-_MAX_VERDICTS, _SHORT = 50_000, 32  # remembered verdicts; longest cell text remembered
+# Verdicts remembered per rubric (a real round needs a few thousand), the longest cell text
+# remembered, and the rubrics whose plans are kept (one per run; tests make a few).
+_MAX_VERDICTS, _SHORT, _MAX_PLANS = 5_000, 32, 8
 
 Verdict = tuple[Decimal | None, tuple[tuple[Code, dict[str, str]], ...]]
 
@@ -406,7 +408,7 @@ class _Plan:
     def of(cls, rubric: Rubric) -> _Plan:
         plan = _PLANS.get(id(rubric))
         if plan is None or plan.rubric is not rubric:  # the plan holds its rubric: ids stay unique
-            if len(_PLANS) > 8:
+            if len(_PLANS) >= _MAX_PLANS:
                 _PLANS.clear()
             plan = _PLANS[id(rubric)] = cls(
                 rubric,

@@ -246,13 +246,19 @@ def test_an_award_not_earned_needs_no_reason(make_sheet, rubric):
     assert problems == [] and sheet.scores["6.1"] == 0
 
 
-def test_each_score_value_is_judged_once_but_a_long_text_is_never_remembered(make_sheet, rubric):
-    from processor.sheets import _Plan
+def test_each_score_value_is_judged_once_but_a_long_text_is_never_remembered(make_sheet, rubric, monkeypatch):
+    from processor import sheets
 
+    judged = []
+    judge = sheets._judge
+    monkeypatch.setattr(
+        sheets, "_judge", lambda item, cell, *a: judged.append(cell.text) or judge(item, cell, *a)
+    )
     long = "此项未检查，待补" * 10
     first = read(make_sheet("东山镇", scores={"1.1": long, "1.2": "两分"}), rubric)[1]
     again = read(make_sheet("西山镇", scores={"1.1": long, "1.2": "两分"}), rubric)[1]
     assert codes(first) == codes(again) == ["SCORE_NOT_NUMBER", "SCORE_NOT_NUMBER"]
     assert [p.cell for p in first] == [p.cell for p in again]
-    remembered = [cell.text for _, cell in _Plan.of(rubric).verdicts if cell is not None]
+    assert judged.count(long) == 2 and judged.count("两分") <= 1  # the second sheet's was remembered
+    remembered = [cell.text for _, cell in sheets._Plan.of(rubric).verdicts if cell is not None]
     assert "两分" in remembered and long not in remembered

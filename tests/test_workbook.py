@@ -3,6 +3,7 @@
 import re
 import shutil
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -63,3 +64,11 @@ def test_native_charts_totals_by_grade_and_categories_against_maxima(published):
     assert '<c:barDir val="bar"/>' in categories and categories.count("<c:ser>") == 2
     ws = wb[C.OUT_CHARTS]
     assert [ws.cell(r, 1).value for r in (1, 2)] == ["乡镇", "松林镇"]
+
+
+def test_csv_spells_scores_as_typed_and_never_with_an_exponent():
+    from processor.workbook import _csv_value
+
+    typed = ["2.5", "3", "2.50", "0.0000000", "1E+1", "-1", "=1+1"]
+    assert [_csv_value(Decimal(t)) for t in typed[:5]] == ["2.5", "3", "2.50", "0", "10"]
+    assert [_csv_value(t) for t in typed[5:]] == ["'-1", "'=1+1"]
