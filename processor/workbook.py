@@ -38,7 +38,9 @@ class _Writer:
     def __init__(self, path: Path, when: dt.date, large: bool = False):
         # constant_memory writes each row out as it is finished: memory stays flat however many
         # townships a round has (rows must then be written in order, which they are).
-        self.book = xlsxwriter.Workbook(str(path), {**OPTIONS, "constant_memory": large})
+        self.book = xlsxwriter.Workbook(
+            str(path), {**OPTIONS, "constant_memory": large, "in_memory": not large}
+        )
         # A fixed document date makes the same inputs give the same bytes.
         self.book.set_properties(
             {"created": dt.datetime(when.year, when.month, when.day), "author": "processor"}
