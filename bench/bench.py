@@ -121,7 +121,7 @@ def floor(folder: Path) -> float:
     return time.perf_counter() - start
 
 
-def run_batch(folder: Path, output: Path) -> tuple[float, float, int]:
+def run_batch(folder: Path, output: Path, measure_memory: bool = True) -> tuple[float, float, int]:
     """(wall seconds, peak memory MB, exit code) of `processor run` as a child process. The
     memory is the largest sum over the batch and its worker processes at one moment (their
     proportional set size: pages a forked worker shares with its parent count once), sampled
@@ -156,13 +156,15 @@ def run_batch(folder: Path, output: Path) -> tuple[float, float, int]:
             samples.append(tree_memory(process.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if measure_memory:
+        sampler.start()
     process.wait()
     wall = time.perf_counter() - start
     done.set()
-    sampler.join()
+    if measure_memory:
+        sampler.join()
     peak = max(samples)
-    if not peak:
+    if measure_memory and not peak:
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     return wall, peak / 2**20, process.returncode
 
@@ -222,10 +224,16 @@ def main(sizes: list[int]) -> None:
             tmp.rename(folder)
         floor(folder)  # warm the page cache, as the clerk's second run would be
         lower = floor(folder) / n
-        # A short run is measured several times and its median kept: a tenth of a second of
-        # start-up varies from run to run more than the work does.
-        runs = [run_batch(folder, base / f"out-{n}") for _ in range(REPEAT if n <= REPEAT_BELOW else 1)]
-        wall, peak, code = sorted(runs)[len(runs) // 2]
+        if n <= REPEAT_BELOW:
+            # A short run is timed several times and its median kept (a tenth of a second of
+            # start-up varies from run to run more than the work does), without sampling its
+            # memory: reading /proc of a process slows it, by as much as 0.1 s of half a second.
+            # Its memory comes from one more run.
+            runs = sorted(run_batch(folder, base / f"out-{n}", measure_memory=False) for _ in range(REPEAT))
+            wall, _, code = runs[len(runs) // 2]
+            peak = run_batch(folder, base / f"out-{n}")[1]
+        else:
+            wall, peak, code = run_batch(folder, base / f"out-{n}")
         per = wall / n
         print(
             f"{n:>7} {wall:>10.2f} {per * 1000:>9.2f} {peak:>12.0f} {lower * 1000:>11.3f} {per / lower:>6.1f}  {code}"
