@@ -467,13 +467,6 @@ _XML_DECLARATION = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9
 _UTF8_NAMES = (b"utf-8", b"utf8", b"us-ascii", b"ascii")
 
 
-def parse_xml(raw: bytes, part: str = "") -> ET.Element:
-    """Parse one XML part, refusing what a score sheet never holds: DTDs and entity
-    declarations (entity expansion, external entities) and encodings other than UTF-8."""
-    _check_xml(raw, part)
-    return _parse(raw, part)
-
-
 def _parse(raw: bytes, part: str) -> ET.Element:
     """Parse a part that passed ``_check_xml``."""
     try:
@@ -484,11 +477,19 @@ def _parse(raw: bytes, part: str) -> ET.Element:
         ) from exc
 
 
+def _declared_encoding(raw: bytes) -> bytes | None:
+    """The encoding named in the part's XML declaration, in lower case (None if it names none)."""
+    declared = _XML_DECLARATION.match(raw.removeprefix(b"\xef\xbb\xbf"))
+    return declared.group(1).lower() if declared else None
+
+
 def _check_xml(raw: bytes, part: str) -> None:
+    """Refuse what a score sheet never holds: DTDs and entity declarations (entity expansion,
+    external entities) and encodings other than UTF-8."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:200]:
         raise ReadError(Code.FILE_UNSAFE, detail=f"{part}不是UTF-8编码")
-    declared = _XML_DECLARATION.match(raw.removeprefix(b"\xef\xbb\xbf"))
-    if declared and declared.group(1).lower() not in _UTF8_NAMES:
+    encoding = _declared_encoding(raw)
+    if encoding is not None and encoding not in _UTF8_NAMES:
         # Only in UTF-8 (or its ASCII subset) does the byte check below see every declaration.
         raise ReadError(Code.FILE_UNSAFE, detail=f"{part}不是UTF-8编码")
     at = _markup(raw, b"!")
@@ -650,8 +651,8 @@ def _parse_cells(root: ET.Element, sheet: Sheet, shared: list[str], date_styles:
     for row in root.iter(f"{ns}row"):
         r = _small_int(row.get("r"))
         row_number = r if r is not None else row_number + 1
-        for position, cell, index in row_cells(row, ns, row_number, date_styles)[1]:
-            cells[position] = cell if index is None else shared_cell(shared, index, cell, position)
+        for position, cell, index in _row_cells(row, ns, row_number, date_styles)[1]:
+            cells[position] = cell if index is None else _shared_cell(shared, index, cell, position)
             if len(cells) > MAX_CELLS:
                 raise ReadError(Code.FILE_TOO_LARGE, detail=f"工作表“{sheet.name}”超过{MAX_CELLS}个单元格")
 
@@ -659,7 +660,7 @@ def _parse_cells(root: ET.Element, sheet: Sheet, shared: list[str], date_styles:
 Found = tuple[tuple[int, int], Cell, "str | None"]  # position, cell, shared string index (or None)
 
 
-def row_cells(
+def _row_cells(
     row: ET.Element, ns: str, row_number: int, date_styles: frozenset[int]
 ) -> tuple[int, list[Found]]:
     """The <c> elements of one <row> (how many there are) and the cells that hold a value. A
@@ -706,7 +707,7 @@ def row_cells(
     return count, found
 
 
-def shared_cell(shared: list[str], index: str, cell: Cell, position: tuple[int, int]) -> Cell:
+def _shared_cell(shared: list[str], index: str, cell: Cell, position: tuple[int, int]) -> Cell:
     try:
         return Cell("s", shared[int(index)], cell.formula)
     except (ValueError, IndexError) as exc:
@@ -740,15 +741,20 @@ class _RepeatedParts:
         self.texts: dict[bytes, str | None] = {}
         self.size = 0
 
-    def _remember(self, cache: dict, key, chunk: bytes, value) -> None:
-        if len(chunk) > self.MAX_CHUNK:
-            return
-        self.size += len(chunk)
-        if self.size > self.MAX_BYTES:
-            self.rows.clear()
-            self.texts.clear()
-            self.size = len(chunk)
-        cache[key] = value
+    def _recall(self, cache: dict, key, chunk: bytes, make: Callable[..., T], *args) -> T:
+        """``cache[key]``; the first time, ``make(*args)``, remembered unless ``chunk`` is long.
+        The caches are emptied together when their chunks pass MAX_BYTES."""
+        value = cache.get(key, _UNSEEN)
+        if value is _UNSEEN:
+            value = make(*args)
+            if len(chunk) <= self.MAX_CHUNK:
+                self.size += len(chunk)
+                if self.size > self.MAX_BYTES:
+                    self.rows.clear()
+                    self.texts.clear()
+                    self.size = len(chunk)
+                cache[key] = value
+        return value
 
     def sheet_cells(
         self, raw: bytes, part: str, sheet: Sheet, shared: list[str], date_styles: frozenset[int]
@@ -767,7 +773,8 @@ class _RepeatedParts:
         if len(chunks) > self.MAX_PART_ROWS:
             return None
         last = chunks.pop()  # what follows the last close tag: nothing, or empty rows
-        entries = [self._row(chunk, date_styles) for chunk in chunks]
+        rows = self.rows
+        entries = [self._recall(rows, (c, date_styles), c, _row_entry, c, date_styles) for c in chunks]
         if last.strip(b" \t\n"):
             entries.append(_row_entry(last, date_styles, closed=False))
         cells: dict[tuple[int, int], Cell] = {}
@@ -789,19 +796,11 @@ class _RepeatedParts:
                     cells[position] = cell
                     continue
                 try:
-                    cells[position] = shared_cell(shared, index, cell, position)
+                    cells[position] = _shared_cell(shared, index, cell, position)
                 except ReadError:
                     return None
         sheet.cells = cells
         return frame
-
-    def _row(self, chunk: bytes, date_styles: frozenset[int]) -> tuple[int, dict | None, tuple] | None:
-        key = (chunk, date_styles)
-        entry = self.rows.get(key, False)
-        if entry is False:
-            entry = _row_entry(chunk, date_styles)
-            self._remember(self.rows, key, chunk, entry)
-        return entry
 
     def strings(self, raw: bytes, part: str) -> list[str] | None:
         """The shared strings in order, or None (declined)."""
@@ -815,17 +814,9 @@ class _RepeatedParts:
         if len(chunks) > self.MAX_PART_ROWS:
             return None
         chunks.pop()  # what follows the last close tag: nothing
-        out = []
         texts = self.texts
-        for chunk in chunks:
-            text = texts.get(chunk, False)
-            if text is False:
-                text = _string_entry(chunk)
-                self._remember(texts, chunk, chunk, text)
-            if text is None:
-                return None
-            out.append(text)
-        return out
+        out = [self._recall(texts, chunk, chunk, _string_entry, chunk) for chunk in chunks]
+        return None if None in out else out
 
     @staticmethod
     def _skeleton(skeleton: bytes, part: str, derive: Callable[[ET.Element], T | None]) -> T | None:
@@ -851,8 +842,7 @@ def _cut(raw: bytes, open_tag: bytes, close_tag: bytes, marker: bytes, many: boo
     # Before the close tag: no comment, CDATA or DTD, no processing instruction but the
     # declaration. After it, the parse of the rest sees them as what they are.
     declaration = _DECLARATION.match(raw, 3 if raw.startswith(b"\xef\xbb\xbf") else 0)
-    encoding = _XML_DECLARATION.match(raw.removeprefix(b"\xef\xbb\xbf"))
-    if encoding and encoding.group(1).lower() != b"utf-8":
+    if _declared_encoding(raw) not in (None, b"utf-8"):
         return None  # the rows are parsed without the declaration, that is as UTF-8
     if (
         _markup(raw, b"!", 0, end) >= 0
@@ -913,7 +903,7 @@ def _row_entry(
         ):
             return None
         try:
-            n, cells = row_cells(row, "", r, date_styles)
+            n, cells = _row_cells(row, "", r, date_styles)
         except ReadError:
             return None
         count += n
@@ -935,6 +925,7 @@ def _string_entry(chunk: bytes) -> str | None:
     return _text_of(si, "")
 
 
+_UNSEEN = object()  # not in a cache (None is a remembered answer: the part was declined)
 _repeated = _RepeatedParts()
 
 
