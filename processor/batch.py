@@ -93,7 +93,7 @@ def run(
         if results is not None:
             path = stage.path(C.CONSOLIDATED_FILE)
             consolidated = functools.partial(write_consolidated, path, round_, results, details=not large)
-        with beside(consolidated, enabled=large):
+        with beside(consolidated, enabled=large, output=C.CONSOLIDATED_FILE):
             if results is not None:
                 notice = stage.path(C.NOTICE_FILE)
                 notice.write_text(render_notice(round_, results), encoding="utf-8")
@@ -128,12 +128,13 @@ def run(
 
 
 @contextlib.contextmanager
-def beside(job: Callable[[], object] | None, enabled: bool) -> Iterator[None]:
+def beside(job: Callable[[], object] | None, enabled: bool, output: str = "输出文件") -> Iterator[None]:
     """Run ``job`` while the body of the ``with`` runs: in a forked child when ``enabled`` and
     this system can fork, else here, first. A national round's workbook takes as long as all
     its other outputs together, and a second core is idle meanwhile; for a county the fork
     would cost more than it saves. A failure of the child is raised here, with its traceback,
-    after the body; a failure of the body stops the child."""
+    after the body (``output`` names what the child writes, for the clerk); a failure of the
+    body stops the child."""
     import multiprocessing
 
     if job is None or not enabled or not can_fork():
@@ -151,7 +152,7 @@ def beside(job: Callable[[], object] | None, enabled: bool) -> Iterator[None]:
         try:
             failure = receive.recv()
         except EOFError:  # killed (out of memory, say) before it could tell
-            failure = ("EOFError", "the child process ended without a word", "")
+            failure = ("EOFError", f"写出{output}的子进程意外退出（可能是内存不足）", "")
         child.join()
         if failure:
             kind, message, child_traceback = failure
