@@ -99,3 +99,7 @@ OUT_MANIFEST = "文件清单"
 OUT_CHARTS = "图表"
 
 NO_GRADE = "无等级"
+
+# What a criticism's 处理 may be chosen from (the template's list, and the message naming what
+# the reader understands; blank means the seed's one grade).
+CRITICISM_ACTIONS = ("降低一个等级", "降低两个等级", "取消等级")

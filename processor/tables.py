@@ -130,7 +130,7 @@ def read_case_counts(data: bytes, file: str) -> tuple[list[CaseCount], list[Prob
 _STEPS = re.compile(r"降(?:低)?([一二两三四五1-5])(?:个)?(?:等级|等|级)")
 _CANCEL = re.compile(r"取消(?:等级)?")
 _NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
-ACTIONS_SHOWN = "降低一个等级、降低两个等级、取消等级"
+ACTIONS_SHOWN = "、".join(C.CRITICISM_ACTIONS)
 
 
 def parse_action(text: str) -> tuple[int, bool] | None:

@@ -398,9 +398,6 @@ def build_case_counts(rubric: Rubric) -> Workbook:
     return wb
 
 
-ACTIONS = ("降低一个等级", "降低两个等级", "取消等级")
-
-
 def build_criticisms(settings: Settings) -> Workbook:
     wb = Workbook()
     ws = wb.active
@@ -417,7 +414,9 @@ def build_criticisms(settings: Settings) -> Workbook:
     )
     sources = DataValidation(type="list", formula1='"' + ",".join(settings.sources) + '"', allow_blank=True)
     sources.add("C2:C500")
-    actions = DataValidation(type="list", formula1='"' + ",".join(ACTIONS) + '"', allow_blank=True)
+    actions = DataValidation(
+        type="list", formula1='"' + ",".join(C.CRITICISM_ACTIONS) + '"', allow_blank=True
+    )
     actions.add("E2:E500")
     ws.add_data_validation(sources)
     ws.add_data_validation(actions)
