@@ -30,9 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from processor import constants as C  # noqa: E402
-from processor.filling import SCORE_SHEET_TEMPLATE, fill_sheet  # noqa: E402
-from processor.rubric import load_rubric  # noqa: E402
-from processor.values import plain  # noqa: E402
+from processor.forms.blank import score_sheet_bytes  # noqa: E402
+from processor.inputs.values import plain  # noqa: E402
+from processor.rules.rubric import load_rubric  # noqa: E402
+from processor.testing import fill_sheet  # noqa: E402
 
 REPEAT, REPEAT_BELOW = 7, 100  # runs of rounds up to REPEAT_BELOW sheets: the median of REPEAT
 PLACEHOLDER = "乡镇名称占位符"
@@ -209,7 +210,7 @@ def main(sizes: list[int]) -> None:
     maker = "".join(inspect.getsource(f) for f in (generate, township, _tables)) + repr(
         (PLACEHOLDER, FINDINGS)
     )
-    key = hashlib.sha256(SCORE_SHEET_TEMPLATE.read_bytes() + maker.encode()).hexdigest()[:10]
+    key = hashlib.sha256(score_sheet_bytes(load_rubric()) + maker.encode()).hexdigest()[:10]
     compile_bytecode()
     print(f"机器：{platform.machine()}，{os.cpu_count()}核，Python {platform.python_version()}")
     print(

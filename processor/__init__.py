@@ -1,19 +1,19 @@
 """Township convenience service center grading: rubric, score sheet template, batch and notice.
 
-The package is a library first; ``processor.cli`` is a thin command line over it. The data flows
-through modules named after its stages:
+The package is a library first; ``processor.cli`` is a thin command line over it and
+``processor.batch`` the one call behind each command. The data flows through one package per
+stage, each with one input and one output type:
 
-    rubric, settings      the rules (data files under ``processor/data``)
-    template              rubric -> blank score sheet (openpyxl)
-    reader                file -> raw workbook (the only module that knows xlsx internals)
-    values, names         raw cell -> score / township key
-    sheets, tables        raw workbook -> validated score sheet / case counts / criticisms
-    collect               input folder -> a validated round (every problem of every file)
-    scoring, grading      validated round -> totals -> ranks, grades, downgrades, bonus
-    workbook, notice      results -> consolidated.xlsx, notice.html, validation report
-    feedback, pdf         results -> feedback/<township>.html; notice.html -> notice.pdf (Chromium)
-    publish               atomic writes into the output folder
-    batch                 the one call the CLI makes for ``check`` and ``run``
+    rules/     the rubric and the county's settings       -> Rubric, Settings
+    forms/     Rubric                                     -> blank and issued score sheets
+    xlsx/      file bytes (through the gate)              -> Workbook
+    inputs/    the input folder                           -> a validated Round (every problem)
+    results/   Round                                      -> Results (a record per township)
+    outputs/   Round + Results                            -> workbook, notice, feedback, PDF
+
+Beside them: ``problems`` (the catalogue of codes), ``constants`` (every name the user sees in a
+file), ``resources`` (the packaged files), ``processes`` (worker processes, kept apart from the
+domain) and ``testing`` (filling sheets as an inspector would, for tests and the example round).
 """
 
 __version__ = "0.1.0"

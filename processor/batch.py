@@ -1,24 +1,29 @@
-"""The one call behind each command: ``check`` validates, ``run`` validates and publishes."""
+"""The one call behind each command: ``check`` validates, ``run`` validates and publishes.
+
+    rules -> inputs (a validated Round) -> results (one record per township) -> outputs
+
+The outcome keeps apart what the inputs say (``round.problems``, which decide the exit code) and
+what the run itself has to tell (``notes``: ties for the leading group to decide, the PDF).
+"""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import traceback
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import constants as C
-from .collect import Round, can_fork, check_files, collect
-from .problems import Code, problem
-from .publish import OutputError, staging
-from .rubric import Rubric, load_rubric
+from .inputs.round import Round, check_files, collect
+from .outputs.publish import OutputError, staging
+from .problems import Code, Problem, problem
+from .processes import beside
+from .rules.rubric import Rubric, load_rubric
 
 if TYPE_CHECKING:
-    from .grading import Results
+    from .results.records import Results
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -33,11 +38,17 @@ class Outcome:
     results: Results | None = None
     written: list[Path] = field(default_factory=list)
     published: bool = False
-    notes: list[str] = field(default_factory=list)  # what the clerk should know about the outputs
+    notes: list[Problem] = field(default_factory=list)  # the run's own: ties to decide, the PDF
 
     @property
     def exit_code(self) -> int:
         return EXIT_OK if self.round.ok else EXIT_PROBLEMS
+
+
+def is_large(townships: int) -> bool:
+    """A round too large for a workbook and a notice to list everything (a province, the
+    country): its outputs are split as the README says."""
+    return townships > C.LARGE_ROUND
 
 
 def check(paths: list[Path], rubric: Rubric | None = None, progress=None) -> Outcome:
@@ -67,55 +78,53 @@ def run(
         round_ = outcome.round
         when = round_.settings.publication_date if round_.settings else dt.date(rubric.year, 1, 1)
         # pandas, jinja2 and xlsxwriter are imported only by the command that needs them.
-        from .feedback import write_feedback
-        from .grading import grade
-        from .notice import render_notice
-        from .scoring import score
-        from .workbook import write_consolidated, write_details_csv, write_validation_report
+        from .outputs.details import write_details_csv
+        from .outputs.feedback import write_feedback
+        from .outputs.notice import render_notice
+        from .outputs.report import write_validation_report
+        from .outputs.workbook import write_consolidated
+        from .results.grading import grade
 
-        results = None
-        if round_.ok:
-            results = grade(score(round_), round_)
-            outcome.results = results
-            for tie in results.ties:
-                round_.problems.append(
-                    problem(
-                        Code.TIE_AT_BOUNDARY,
-                        value="、".join(tie.townships),
-                        total=format(tie.total, ".1f"),
-                        rank=tie.rank,
-                        upper=tie.upper,
-                        lower=tie.lower,
-                    )
-                )
-        large = len(round_.sheets) > C.LARGE_ROUND
+        results = grade(round_) if round_.ok else None
+        outcome.results = results
+        if results is not None:
+            outcome.notes += [_tie_note(tie) for tie in results.ties]
+        # the reports list the inputs' problems and what the leading group must decide
+        reported = round_.problems + outcome.notes
+        large = is_large(len(round_.sheets))
         consolidated = None
         if results is not None:
             path = stage.path(C.CONSOLIDATED_FILE)
-            consolidated = functools.partial(write_consolidated, path, round_, results, details=not large)
+            consolidated = functools.partial(
+                write_consolidated, path, round_, results, reported, details=not large
+            )
         with beside(consolidated, enabled=large, output=C.CONSOLIDATED_FILE):
             if results is not None:
                 notice = stage.path(C.NOTICE_FILE)
-                notice.write_text(render_notice(round_, results), encoding="utf-8")
+                notice.write_text(render_notice(round_, results, large), encoding="utf-8")
                 if large:
                     paths = stage.path(C.ITEM_SCORES_CSV), stage.path(C.DEDUCTIONS_CSV)
-                    write_details_csv(*paths, round_, results)
+                    write_details_csv(*paths, rubric, results)
                     outcome.notes.append(
-                        f"乡镇数超过{C.LARGE_ROUND}个：逐项得分和扣分明细另存为{C.ITEM_SCORES_CSV}和{C.DEDUCTIONS_CSV}，"
-                        "不生成每个乡镇的反馈页，通报只列出获评等级和被降级的乡镇"
+                        problem(
+                            Code.ROUND_SPLIT,
+                            limit=C.LARGE_ROUND,
+                            items=C.ITEM_SCORES_CSV,
+                            deductions=C.DEDUCTIONS_CSV,
+                        )
                     )
                 else:
                     write_feedback(stage.folder_path(C.FEEDBACK_DIR), round_, results)
                 outcome.published = True
-            write_validation_report(stage.path(C.VALIDATION_REPORT_FILE), round_, when)
+            write_validation_report(stage.path(C.VALIDATION_REPORT_FILE), round_, reported, when)
         if round_.tracebacks:
             stage.path(C.ERROR_LOG_FILE).write_text("\n\n".join(round_.tracebacks), encoding="utf-8")
         if outcome.published and pdf:
             # After the workbooks: they depend on the inputs alone, not on whether this machine
-            # has Chromium. A PDF that could not be made is a warning the CLI prints.
-            reason = make_pdf(notice, stage.path(C.NOTICE_PDF_FILE), when)
-            if reason:
-                round_.problems.append(problem(Code.PDF_NOT_MADE, file=C.NOTICE_PDF_FILE, value=reason))
+            # has a browser. Whether a PDF was made is a note the CLI prints.
+            note = make_pdf(notice, stage.path(C.NOTICE_PDF_FILE), when)
+            if note is not None:  # None: printing is off (the tests turn it off so)
+                outcome.notes.append(note)
         # A published round replaces every output of ours: a PDF or error log from an older run
         # must not sit next to the new notice.
         stale = (
@@ -127,76 +136,35 @@ def run(
     return outcome
 
 
-@contextlib.contextmanager
-def beside(job: Callable[[], object] | None, enabled: bool, output: str = "输出文件") -> Iterator[None]:
-    """Run ``job`` while the body of the ``with`` runs: in a forked child when ``enabled`` and
-    this system can fork, else here, first. A national round's workbook takes as long as all
-    its other outputs together, and a second core is idle meanwhile; for a county the fork
-    would cost more than it saves. A failure of the child is raised here, with its traceback,
-    after the body (``output`` names what the child writes, for the clerk); a failure of the
-    body stops the child."""
-    import multiprocessing
+def _tie_note(tie) -> Problem:
+    return problem(
+        Code.TIE_AT_BOUNDARY,
+        value="、".join(tie.townships),
+        total=format(tie.total, ".1f"),
+        rank=tie.rank,
+        upper=tie.upper,
+        lower=tie.lower,
+    )
 
-    if job is None or not enabled or not can_fork():
-        if job is not None:
-            job()
-        yield
-        return
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(job, send), daemon=True)
-    child.start()
-    send.close()
+
+def make_pdf(html: Path, pdf: Path, when: dt.date) -> Problem:
+    """Print the notice to PDF: a note saying which browser made it, or why none was made (the
+    HTML stays either way)."""
+    from .outputs.pdf import PdfError, find_browser, html_to_pdf
+
+    browser = find_browser()
+    if browser is None:
+        reason = "本机未找到Chromium、Chrome或Edge浏览器"
+        return problem(Code.PDF_NOT_MADE, file=C.NOTICE_PDF_FILE, value=reason)
     try:
-        yield
-        try:
-            failure = receive.recv()
-        except EOFError:  # killed (out of memory, say) before it could tell
-            failure = ("EOFError", f"写出{output}的子进程意外退出（可能是内存不足）", "")
-        child.join()
-        if failure:
-            kind, message, child_traceback = failure
-            error = OutputFailed(f"{kind}: {message}")
-            error.add_note(f"in the child process:\n{child_traceback}")  # for error.log only
-            raise error
-    finally:
-        if child.is_alive():
-            child.terminate()
-            child.join()
-        receive.close()
-
-
-class OutputFailed(Exception):
-    """Writing an output in a child process failed: the message is the child's error in one
-    line, the child's traceback a note that only error.log shows."""
-
-
-def _child(job: Callable[[], object], send) -> None:
-    """The forked side of ``beside``: its outcome goes to the parent, which reports it."""
-    try:
-        job()
-        outcome = None
-    except BaseException as exc:  # Ctrl-C included: the parent decides what the clerk sees
-        outcome = (type(exc).__name__, str(exc), traceback.format_exc())
-    with contextlib.suppress(OSError):  # a parent that stopped waiting has closed the pipe
-        send.send(outcome)
-
-
-def make_pdf(html: Path, pdf: Path, when: dt.date) -> str:
-    """Print the notice to PDF; '' when done, else the reason in words (the HTML stays)."""
-    from .pdf import PdfError, find_chromium, html_to_pdf
-
-    if find_chromium() is None:
-        return "本机未安装Chromium浏览器"
-    try:
-        html_to_pdf(html, pdf, when)
+        html_to_pdf(html, pdf, when, browser)
     except PdfError as exc:
         pdf.unlink(missing_ok=True)
-        return str(exc)
+        return problem(Code.PDF_NOT_MADE, file=C.NOTICE_PDF_FILE, value=str(exc))
     except Exception:  # a PDF is a convenience: no failure of it may lose the HTML
         pdf.unlink(missing_ok=True)
-        return "生成PDF时程序出错"
-    return ""
+        return problem(Code.PDF_NOT_MADE, file=C.NOTICE_PDF_FILE, value="生成PDF时程序出错")
+    return problem(Code.PDF_MADE, file=C.NOTICE_PDF_FILE, browser=browser.name, path=browser.path)
 
 
 def log_internal_error(output_dir: Path, context: str) -> Path | None:
@@ -215,6 +183,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_PROBLEMS",
     "EXIT_USAGE",
+    "Outcome",
     "OutputError",
     "UsageError",
     "check",

@@ -17,9 +17,11 @@ from pathlib import Path
 import openpyxl
 
 from processor import constants as C
-from processor.filling import TEMPLATES_DIR, fill_sheet
-from processor.rubric import load_rubric
-from processor.template import save_reproducibly
+from processor.rules.rubric import load_rubric
+from processor.testing import fill_sheet
+from processor.xlsx.save import save_reproducibly
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 TOWNSHIPS = [
     "东山镇",

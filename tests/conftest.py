@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from helpers import write_case_counts, write_criticisms
 
-from processor.filling import fill_sheet
-from processor.rubric import load_rubric
-from processor.settings import load_settings
+from processor.rules.rubric import load_rubric
+from processor.rules.settings import load_settings
+from processor.testing import fill_sheet
 
 RUBRIC = load_rubric()
 SETTINGS, _ = load_settings()
@@ -21,7 +21,7 @@ def no_pdf_unless_marked(request, monkeypatch):
     """Printing the notice with Chromium takes seconds; only tests marked ``pdf`` do it. The
     others publish without a PDF and without the PDF_NOT_MADE warning, as if printing were off."""
     if request.node.get_closest_marker("pdf") is None:
-        monkeypatch.setattr("processor.batch.make_pdf", lambda *args: "")
+        monkeypatch.setattr("processor.batch.make_pdf", lambda *args: None)
 
 
 @pytest.fixture

@@ -29,8 +29,8 @@ OFFICE = HERE / "corpus"
 sys.path.insert(0, str(HERE.parent))
 
 from processor import constants as C  # noqa: E402
-from processor.filling import fill_sheet  # noqa: E402
-from processor.rubric import load_rubric  # noqa: E402
+from processor.rules.rubric import load_rubric  # noqa: E402
+from processor.testing import fill_sheet  # noqa: E402
 
 RUBRIC = load_rubric()
 SHEET_PART = "xl/worksheets/sheet1.xml"  # the score sheet in files written by openpyxl

@@ -8,8 +8,12 @@ from pathlib import Path
 import openpyxl
 
 from processor import constants as C
-from processor.filling import TEMPLATES_DIR, item_rows
-from processor.template import save_reproducibly
+from processor.testing import item_rows
+from processor.xlsx.save import save_reproducibly
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = ROOT / "templates"  # the committed templates
+SCORE_SHEET_TEMPLATE = TEMPLATES_DIR / C.SCORE_SHEET_TEMPLATE
 
 
 def write_table(path: Path, template: str, sheet: str, rows: list[list]) -> Path:
@@ -40,7 +44,7 @@ def codes(problems) -> list[str]:
     """The problems' codes; every message and fix on the way must be filled in completely."""
     for p in problems:
         assert "{" not in p.message and "{" not in p.fix, (p.code, p.message, p.fix)
-    return [p.code.value for p in problems]
+    return [p.code.name for p in problems]
 
 
 def run_read_only(folder: Path, output: Path, **kwargs):
@@ -64,3 +68,10 @@ def move_rows(wb) -> None:
     for col in range(3, 9):
         x, y = ws.cell(a, col), ws.cell(b, col)
         x.value, y.value = y.value, x.value
+
+
+def read_workbook(path: Path, sheets=None):
+    """A file through the whole reader, as the batch reads it."""
+    from processor.xlsx import open_workbook, read_bytes
+
+    return open_workbook(read_bytes(path), path.name, sheets)

@@ -16,10 +16,10 @@ import pytest
 from helpers import run_read_only
 
 from processor import constants as C
-from processor import notice
-from processor.batch import OutputFailed, beside, run
+from processor.batch import run
 from processor.cli import main
-from processor.collect import can_fork
+from processor.outputs import html as notice
+from processor.processes import OutputFailed, beside, can_fork
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "input"
@@ -137,7 +137,7 @@ def test_an_error_publishes_nothing_and_keeps_the_previous_results(example, tmp_
 def test_every_problem_of_every_file_in_one_run(make_round, tmp_path):
     folder = make_round({"东山镇": {"1.1": 9, "2.2": "两分"}, "西河镇": {"3.6": None}})
     outcome = run(folder, tmp_path / "out")
-    found = {(p.code.value, p.item) for p in outcome.round.problems}
+    found = {(p.code.name, p.item) for p in outcome.round.problems}
     assert {("SCORE_ABOVE_MAX", "1.1"), ("SCORE_NOT_NUMBER", "2.2"), ("SCORE_BLANK", "3.6")} <= found
     assert outcome.exit_code == 1
 
@@ -152,7 +152,7 @@ def test_cross_file_problems(make_round, make_sheet, tmp_path):
     )
     make_sheet("东山镇 ", folder=folder, name="zz.xlsx")
     outcome = run(folder, tmp_path / "out")
-    found = [(p.code.value, p.value.strip()) for p in outcome.round.problems]
+    found = [(p.code.name, p.value.strip()) for p in outcome.round.problems]
     assert found.count(("TOWNSHIP_DUPLICATE", "东山镇")) == 2
     assert ("TOWNSHIP_NO_CASE_COUNT", "西河镇") in found
     assert ("CRITICISM_UNKNOWN_TOWNSHIP", "北坪镇") in found
@@ -161,7 +161,7 @@ def test_cross_file_problems(make_round, make_sheet, tmp_path):
 def test_missing_companion_tables_are_errors(make_sheet, tmp_path):
     make_sheet("东山镇", folder=tmp_path / "in")
     outcome = run(tmp_path / "in", tmp_path / "out")
-    assert sorted(p.code.value for p in outcome.round.problems) == ["TABLE_MISSING", "TABLE_MISSING"]
+    assert sorted(p.code.name for p in outcome.round.problems) == ["TABLE_MISSING", "TABLE_MISSING"]
 
 
 def test_lock_files_and_hidden_files_are_skipped_and_others_reported(example, tmp_path):
@@ -170,7 +170,7 @@ def test_lock_files_and_hidden_files_are_skipped_and_others_reported(example, tm
     (example / "说明.txt").write_text("notes", encoding="utf-8")
     (example / "旧表.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
     outcome = run(example, tmp_path / "out")
-    assert sorted((p.code.value, p.file) for p in outcome.round.problems) == [
+    assert sorted((p.code.name, p.file) for p in outcome.round.problems) == [
         ("FILE_IGNORED", "说明.txt"),
         ("FILE_WRONG_TYPE", "旧表.xls"),
     ]
@@ -179,7 +179,7 @@ def test_lock_files_and_hidden_files_are_skipped_and_others_reported(example, tm
 def test_a_formula_remark_stays_text_in_the_outputs(make_sheet, tmp_path):
     from helpers import write_case_counts, write_criticisms
 
-    from processor.filling import column_of, item_rows
+    from processor.testing import column_of, item_rows
 
     text = '=HYPERLINK("http://x","点")'
 
@@ -222,7 +222,7 @@ def test_output_inside_the_input_folder_is_refused(example, capsys):
 def test_two_runs_on_one_output_do_not_interleave(example, tmp_path):
     import fcntl
 
-    from processor.publish import LOCK_FILE, OutputError
+    from processor.outputs.publish import LOCK_FILE, OutputError
 
     out = tmp_path / "out"
     out.mkdir()
@@ -241,7 +241,7 @@ def test_an_interrupted_run_leaves_the_previous_outputs(example, tmp_path, monke
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("processor.notice.render_notice", interrupted)
+    monkeypatch.setattr("processor.outputs.notice.render_notice", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run(example, out)
     assert hashes(out) == before
@@ -321,7 +321,7 @@ def test_a_workbook_that_fails_in_its_child_publishes_nothing(make_round, tmp_pa
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("processor.workbook.write_consolidated", broken)
+    monkeypatch.setattr("processor.outputs.workbook.write_consolidated", broken)
     with pytest.raises(OutputFailed) as failed:
         run(folder, out, pdf=False)
     assert str(failed.value) == "OSError: disk full"  # what the clerk is shown: one line

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from processor.cli import _parser, main
+from processor.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = sorted(_parser()._subparsers._group_actions[0].choices)
+COMMANDS = sorted(build_parser()._subparsers._group_actions[0].choices)
 
 
 def processor(*args, cwd=ROOT):
@@ -21,7 +21,7 @@ def processor(*args, cwd=ROOT):
 @pytest.mark.parametrize("command", [[], *[[c] for c in COMMANDS]])
 def test_help_on_every_command(command):
     result = processor(*command, "--help")
-    assert result.returncode == 0 and "usage" in result.stdout.lower()
+    assert result.returncode == 0 and "用法：" in result.stdout and "usage" not in result.stdout.lower()
 
 
 def test_wrong_usage_exits_2():
@@ -53,7 +53,7 @@ def test_an_internal_error_is_logged_not_shown(make_round, tmp_path, capsys, mon
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("processor.scoring.case_points", broken)
+    monkeypatch.setattr("processor.results.scoring.case_points", broken)
     out = tmp_path / "out"
     assert main(["run", "--input", str(folder), "--output", str(out)]) == 3
     err = capsys.readouterr().err
@@ -64,7 +64,7 @@ def test_an_internal_error_is_logged_not_shown(make_round, tmp_path, capsys, mon
 def test_a_crash_on_one_sheet_is_reported_with_its_file_and_the_rest_still_checked(
     make_round, tmp_path, monkeypatch
 ):
-    from processor import collect
+    from processor.inputs import round as collect
 
     folder = make_round({"东山镇": {}, "西河镇": {"1.1": 9}})
     real = collect.read_score_sheet
@@ -77,9 +77,9 @@ def test_a_crash_on_one_sheet_is_reported_with_its_file_and_the_rest_still_check
     monkeypatch.setattr(collect, "read_score_sheet", flaky)
     out = tmp_path / "out"
     assert main(["run", "--input", str(folder), "--output", str(out)]) == 1
-    from processor.rubric import load_rubric
+    from processor.rules.rubric import load_rubric
 
-    found = {(p.code.value, p.file) for p in collect.collect(folder, load_rubric()).problems}
+    found = {(p.code.name, p.file) for p in collect.collect(folder, load_rubric()).problems}
     assert ("INTERNAL_ERROR", "000.xlsx") in found and ("SCORE_ABOVE_MAX", "001.xlsx") in found
     assert "ZeroDivisionError" in (out / "error.log").read_text(encoding="utf-8")
 

@@ -5,9 +5,9 @@ import pytest
 
 from processor import constants as C
 from processor.batch import run
-from processor.feedback import feedback_names
-from processor.names import safe_file_name
-from processor.publish import staging
+from processor.outputs.feedback import feedback_names
+from processor.outputs.filenames import safe_file_name
+from processor.outputs.publish import staging
 
 
 def test_a_township_reads_its_items_rank_grade_and_weakest_categories(make_round, tmp_path):

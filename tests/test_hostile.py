@@ -15,10 +15,10 @@ from helpers import codes, move_rows, write_case_counts, write_criticisms
 
 from processor import constants as C
 from processor.batch import run
-from processor.collect import collect
-from processor.filling import column_of, item_rows
-from processor.sheets import read_score_sheet
-from processor.tables import read_case_counts
+from processor.inputs.round import collect
+from processor.inputs.sheet import read_score_sheet
+from processor.inputs.tables import read_case_counts
+from processor.testing import column_of, item_rows
 
 
 def read(data, name, rubric):
@@ -56,7 +56,7 @@ def test_a_whole_folder_of_broken_files_and_one_good_sheet(make_sheet, tmp_path,
 
     by_file = defaultdict(list)
     for p in round_.problems:
-        by_file[p.file].append(p.code.value)
+        by_file[p.file].append(p.code.name)
     expected = {name: [code] for name, (_, code) in bad.items()}
     expected |= {name: ["FILE_WRONG_TYPE"] for name in corpus.OTHER_EXTENSIONS}
     assert dict(by_file) == expected  # one problem per bad file, none for the good one
@@ -221,7 +221,7 @@ def extra_item_row(wb):
 def test_edited_templates_are_read_by_code_and_judged_by_the_rubric(make_sheet, rubric, edit, expected):
     path = make_sheet(scores={"1.1": 4, "3.2": 1.5}, remarks={"1.1": "x", "3.2": "y"}, edit=edit)
     sheet, problems = read(path.read_bytes(), path.name, rubric)
-    found = {(p.code.value, p.item, p.cell) for p in problems}
+    found = {(p.code.name, p.item, p.cell) for p in problems}
     above = ("SCORE_ABOVE_MAX", "1.1", "G5")  # 4 is over the rubric's 3 whatever the sheet says
     assert above in found and found - {above} == expected
     assert "1.1" not in sheet.scores
@@ -237,7 +237,7 @@ def test_an_overwritten_label_is_named(rubric):
 def test_a_changed_maximum_message_says_what_changed(make_sheet, rubric):
     path = make_sheet(edit=change_maximum)
     _, problems = read(path.read_bytes(), path.name, rubric)
-    (p,) = [p for p in problems if p.code.value == "MAXIMUM_EDITED"]
+    (p,) = [p for p in problems if p.code.name == "MAXIMUM_EDITED"]
     assert p.value == "5" and dict(p.params)["expected"] == "3"
 
 
@@ -329,14 +329,14 @@ def test_names_differing_only_by_width_spaces_or_invisibles_are_one_township(
     make_sheet(first, folder=folder, name="a.xlsx")
     make_sheet(second, folder=folder, name="b.xlsx")
     round_ = collect(folder, rubric)
-    duplicates = sorted(p.file for p in round_.problems if p.code.value == "TOWNSHIP_DUPLICATE")
+    duplicates = sorted(p.file for p in round_.problems if p.code.name == "TOWNSHIP_DUPLICATE")
     assert duplicates == (["a.xlsx", "b.xlsx"] if same else [])
 
 
 def test_a_whitespace_only_name_is_missing(make_sheet, rubric):
     path = make_sheet("\u3000 \t")
     _, problems = read(path.read_bytes(), path.name, rubric)
-    assert [(p.code.value, p.cell) for p in problems] == [("TOWNSHIP_MISSING", "C2")]
+    assert [(p.code.name, p.cell) for p in problems] == [("TOWNSHIP_MISSING", "C2")]
 
 
 @pytest.mark.parametrize(
@@ -381,7 +381,7 @@ def test_hostile_case_counts_are_refused_at_their_cell_quickly(tmp_path, count, 
     started = time.perf_counter()
     counts, problems = read_case_counts(data, C.CASE_COUNTS_FILE)
     assert time.perf_counter() - started < 2
-    assert [(p.code.value, p.cell) for p in problems] == ([(code, "B2")] if code else [])
+    assert [(p.code.name, p.cell) for p in problems] == ([(code, "B2")] if code else [])
     assert bool(counts) == (code is None)
 
 
@@ -392,6 +392,6 @@ def test_a_broken_companion_table_is_one_problem_naming_it(make_round, rubric, n
         corpus.FORMATS.get(name, corpus.RESOURCE_ATTACKS.get(name))[0]()
     )
     round_ = collect(folder, rubric)
-    assert [(p.code.value, p.file) for p in round_.problems] == [
+    assert [(p.code.name, p.file) for p in round_.problems] == [
         ({**corpus.FORMATS, **corpus.RESOURCE_ATTACKS}[name][1], C.CASE_COUNTS_FILE)
     ]

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import run_read_only
+from helpers import TEMPLATES_DIR, run_read_only
 
 from processor import constants as C
 from processor.batch import run
-from processor.filling import TEMPLATES_DIR, column_of, item_rows, label_value_cell
-from processor.template import save_reproducibly
+from processor.testing import column_of, item_rows, label_value_cell
+from processor.xlsx.save import save_reproducibly
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "input"
@@ -98,7 +98,7 @@ def test_formula_like_names_and_remarks_stay_text_and_markup_is_escaped(make_she
     hostile_case_counts(folder, {name: 100 - n for n, name in enumerate(NAMES)}, criticisms=[("+1", reason)])
     out = tmp_path / "out"
     outcome = run(folder, out)
-    assert outcome.published, [(p.code.value, p.file, p.value) for p in outcome.round.problems]
+    assert outcome.published, [(p.code.name, p.file, p.value) for p in outcome.round.problems]
     assert text_cells_are_strings(out / C.CONSOLIDATED_FILE) >= 5 * 2 + 1  # names, remarks, reason
     text_cells_are_strings(out / C.VALIDATION_REPORT_FILE)
     html = (out / C.NOTICE_FILE).read_text(encoding="utf-8")
@@ -128,7 +128,7 @@ def test_formula_like_values_stay_text_in_the_validation_report(make_sheet, tmp_
     outcome = run(folder, out)
     assert not outcome.published
     assert {p.file for p in outcome.round.problems} >= {"=HYPERLINK(1).xlsx", "+1.xlsx", "@x.xlsx", "-1.xlsx"}
-    found = {(p.code.value, p.value) for p in outcome.round.problems}
+    found = {(p.code.name, p.value) for p in outcome.round.problems}
     assert ("SCORE_NOT_NUMBER", "=cmd|' /C calc'!A0") in found and ("TOWNSHIP_NO_CASE_COUNT", "-2") in found
     assert text_cells_are_strings(out / C.VALIDATION_REPORT_FILE) >= 3 + 4
 
@@ -141,10 +141,10 @@ def test_a_crash_on_a_companion_table_names_it_and_the_sheets_are_still_checked(
     def crash(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("processor.collect.read_case_counts", crash)
+    monkeypatch.setattr("processor.inputs.crosscheck.read_case_counts", crash)
     out = tmp_path / "out"
     outcome = run(folder, out)
-    found = {(p.code.value, p.file) for p in outcome.round.problems}
+    found = {(p.code.name, p.file) for p in outcome.round.problems}
     assert ("INTERNAL_ERROR", C.CASE_COUNTS_FILE) in found
     assert any(code == "SCORE_ABOVE_MAX" for code, _ in found)
     assert "RuntimeError: boom" in (out / C.ERROR_LOG_FILE).read_text(encoding="utf-8")

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import TEMPLATES_DIR
 
 from processor import constants as C
-from processor.filling import TEMPLATES_DIR, column_of, item_rows, label_value_cell
+from processor.testing import column_of, item_rows, label_value_cell
 
 TEMPLATE = TEMPLATES_DIR / C.SCORE_SHEET_TEMPLATE
 UNO_SCRIPT = Path(__file__).with_name("uno_fill.py")
@@ -138,7 +139,7 @@ def test_libreoffice_computes_the_status_of_a_sheet_filled_in_it(make_sheet, rub
 
 
 def test_the_opinion_is_read_from_the_sign_off_block(make_sheet, rubric):
-    from processor.sheets import read_score_sheet
+    from processor.inputs.sheet import read_score_sheet
 
     path = make_sheet(opinion="场所规范，建议评为一等。")
     sheet, problems = read_score_sheet(path.read_bytes(), path.name, rubric)
@@ -158,12 +159,12 @@ def test_issued_sheets_have_the_township_filled_locked_and_validate(tmp_path, ru
     cell = label_value_cell(ws, C.LABEL_TOWNSHIP)
     assert cell.value == "东山镇" and cell.protection.locked
 
-    from processor.sheets import read_score_sheet
+    from processor.inputs.sheet import read_score_sheet
 
     path = tmp_path / "issued" / "东山镇评分表.xlsx"
     sheet, problems = read_score_sheet(path.read_bytes(), path.name, rubric)
     assert sheet.township == "东山镇"
-    assert {p.code.value for p in problems} == {"SCORE_BLANK", "INSPECTORS_MISSING", "DATE_MISSING"}
+    assert {p.code.name for p in problems} == {"SCORE_BLANK", "INSPECTORS_MISSING", "DATE_MISSING"}
 
 
 def test_the_return_report_for_a_roster(make_round, tmp_path, capsys):

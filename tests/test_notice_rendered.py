@@ -12,13 +12,13 @@ import pytest
 
 from processor import constants as C
 from processor.batch import run
-from processor.pdf import chromium, find_chromium
+from processor.outputs.pdf import find_browser, run_browser
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "input"
 
 pytestmark = [
     pytest.mark.pdf,
-    pytest.mark.skipif(find_chromium() is None, reason="Chromium is not installed (.ci/run installs it)"),
+    pytest.mark.skipif(find_browser() is None, reason="Chromium is not installed (.ci/run installs it)"),
 ]
 
 MEASURE = """
@@ -54,7 +54,7 @@ def published(tmp_path_factory):
     shutil.copytree(EXAMPLE, folder / "input")
     outcome = run(folder / "input", folder / "output")
     assert outcome.exit_code == 0
-    assert "PDF_NOT_MADE" not in [p.code.value for p in outcome.round.problems]
+    assert [p.code.name for p in outcome.notes] == ["PDF_MADE"]
     return folder / "output"
 
 
@@ -63,7 +63,7 @@ def measured(published, tmp_path_factory):
     html = (published / C.NOTICE_FILE).read_text(encoding="utf-8")
     probe = tmp_path_factory.mktemp("probe") / "probe.html"
     probe.write_text(html.replace("</body>", MEASURE % ("评" * 100) + "</body>"), encoding="utf-8")
-    dom = chromium(["--dump-dom", probe.as_uri()]).stdout.decode("utf-8")
+    dom = run_browser(find_browser(), ["--dump-dom", probe.as_uri()]).stdout.decode("utf-8")
     found = re.search(r'<pre id="measured">(.*?)</pre>', dom, re.S)
     assert found, dom[-2000:]
     return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))

@@ -8,7 +8,7 @@ import pytest
 
 from processor import constants as C
 from processor.batch import run
-from processor.pdf import PdfError, fixed_dates
+from processor.outputs.pdf import Browser, PdfError, fixed_dates
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "input"
 
@@ -24,11 +24,11 @@ def test_no_chromium_publishes_the_html_and_warns(example, tmp_path, monkeypatch
     out = tmp_path / "out"
     (out).mkdir()
     (out / C.NOTICE_PDF_FILE).write_bytes(b"%PDF old")  # an older run's PDF must not stay
-    monkeypatch.setattr("processor.pdf.find_chromium", lambda: None)
+    monkeypatch.setattr("processor.outputs.pdf.find_browser", lambda: None)
     outcome = run(example, out)
     assert outcome.exit_code == 0 and outcome.published
     assert (out / C.NOTICE_FILE).is_file() and not (out / C.NOTICE_PDF_FILE).exists()
-    assert [p.code.value for p in outcome.round.problems] == ["PDF_NOT_MADE"]
+    assert [p.code.name for p in outcome.notes] == ["PDF_NOT_MADE"] and not outcome.round.problems
 
 
 @pytest.mark.pdf
@@ -36,12 +36,14 @@ def test_a_failing_chromium_loses_nothing(example, tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise PdfError("Chromium 在 120 秒内没有完成")
 
-    monkeypatch.setattr("processor.pdf.find_chromium", lambda: "/usr/bin/chromium")
-    monkeypatch.setattr("processor.pdf.html_to_pdf", broken)
+    monkeypatch.setattr(
+        "processor.outputs.pdf.find_browser", lambda: Browser("Chromium", "/usr/bin/chromium")
+    )
+    monkeypatch.setattr("processor.outputs.pdf.html_to_pdf", broken)
     outcome = run(example, tmp_path / "out")
     assert outcome.exit_code == 0 and (tmp_path / "out" / C.NOTICE_FILE).is_file()
-    (warning,) = outcome.round.problems
-    assert warning.code.value == "PDF_NOT_MADE" and "120" in warning.value
+    (warning,) = outcome.notes
+    assert warning.code.name == "PDF_NOT_MADE" and "120" in warning.value
 
 
 def test_the_printing_time_becomes_the_document_date_in_the_same_length():

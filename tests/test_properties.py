@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from processor import constants as C
-from processor.filling import column_of, fill_sheet, item_rows, label_value_cell
-from processor.rubric import load_rubric
-from processor.sheets import read_score_sheet
-from processor.values import excel_precision
+from processor.inputs.sheet import read_score_sheet
+from processor.inputs.values import excel_precision
+from processor.rules.rubric import load_rubric
+from processor.testing import column_of, fill_sheet, item_rows, label_value_cell
 
 RUBRIC = load_rubric()
 ENTERED = [item for item in RUBRIC.items if item.entered]
@@ -144,11 +144,10 @@ def test_the_whole_batch_never_crashes_on_any_values_and_writes_readable_outputs
     drawn, township, remark, clean
 ):
     import openpyxl
-    from helpers import write_criticisms
+    from helpers import TEMPLATES_DIR, write_criticisms
 
     from processor.batch import run
-    from processor.filling import TEMPLATES_DIR
-    from processor.template import save_reproducibly
+    from processor.xlsx.save import save_reproducibly
 
     # clean: full marks, so that the arbitrary name and remark reach the published outputs
     written = {} if clean else {item.code: _writable(v) for item, v in zip(ENTERED, drawn, strict=True)}
@@ -179,7 +178,7 @@ def test_the_whole_batch_never_crashes_on_any_values_and_writes_readable_outputs
         for name in (C.VALIDATION_REPORT_FILE, *((C.CONSOLIDATED_FILE,) if outcome.published else ())):
             openpyxl.load_workbook(Path(tmp) / "out" / name)
         for p in outcome.round.problems:
-            if p.item and p.file == "a.xlsx" and p.code.value.startswith("SCORE"):
+            if p.item and p.file == "a.xlsx" and p.code.name.startswith("SCORE"):
                 assert p.cell == f"G{item_rows_cached()[p.item]}"
 
 
@@ -189,8 +188,7 @@ _ROWS: dict[str, int] = {}
 def item_rows_cached() -> dict[str, int]:
     if not _ROWS:
         import openpyxl
-
-        from processor.filling import SCORE_SHEET_TEMPLATE
+        from helpers import SCORE_SHEET_TEMPLATE
 
         _ROWS.update(item_rows(openpyxl.load_workbook(SCORE_SHEET_TEMPLATE)[C.SCORE_SHEET]))
     return _ROWS

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from helpers import codes
+from helpers import codes, read_workbook
 
 from processor import constants as C
-from processor.reader import Cell, read_workbook
-from processor.sheets import read_score_sheet
+from processor.inputs.sheet import read_score_sheet
+from processor.xlsx import Cell
 
 
 def read(path, rubric):

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from processor import constants as C
-from processor import reader
-from processor.reader import ReadError, open_workbook
-from processor.tables import read_case_counts
+from processor.inputs.tables import read_case_counts
+from processor.xlsx import ReadError, open_workbook
+from processor.xlsx import repeated as reader
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,8 +38,8 @@ class Spy:
     def __init__(self, monkeypatch, enabled: bool = True):
         self.taken = {"sheet_cells": 0, "strings": 0}
         self.declined = {"sheet_cells": 0, "strings": 0}
-        parts = reader._RepeatedParts()
-        monkeypatch.setattr(reader, "_repeated", parts)
+        parts = reader.RepeatedParts()
+        monkeypatch.setattr(reader, "PARTS", parts)
         for method in self.taken:
             original = getattr(parts, method)
             monkeypatch.setattr(parts, method, self._wrap(method, original) if enabled else lambda *a: None)

@@ -2,7 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from processor.rubric import DEFAULT_RUBRIC, RubricError, load_rubric
+from processor.resources import rules_file
+from processor.rules.rubric import DEFAULT_RUBRIC, RubricError, load_rubric
 
 
 def test_the_2022_table_has_37_items_in_six_categories(rubric):
@@ -54,13 +55,13 @@ def test_item_3_1_points_by_rank(rubric, rank, points):
 
 def test_fingerprint_is_stable_and_ignores_criteria_wording(rubric, tmp_path):
     assert load_rubric().fingerprint == rubric.fingerprint
-    text = DEFAULT_RUBRIC.read_text(encoding="utf-8").replace("提供老花镜", "提供老花眼镜")
+    text = rules_file(DEFAULT_RUBRIC).read_text(encoding="utf-8").replace("提供老花镜", "提供老花眼镜")
     (tmp_path / "r.toml").write_text(text, encoding="utf-8")
     assert load_rubric(tmp_path / "r.toml").fingerprint == rubric.fingerprint
 
 
 def _broken(tmp_path, old, new):
-    text = DEFAULT_RUBRIC.read_text(encoding="utf-8")
+    text = rules_file(DEFAULT_RUBRIC).read_text(encoding="utf-8")
     assert old in text
     path = tmp_path / "broken.toml"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -86,7 +87,7 @@ def test_a_broken_rubric_is_refused_with_a_clear_message(tmp_path, old, new, say
 
 def test_a_changed_maximum_changes_the_fingerprint(tmp_path, rubric):
     # 1.1 3 -> 2 and 1.2 2 -> 3 keeps every total but is a different rubric
-    text = DEFAULT_RUBRIC.read_text(encoding="utf-8")
+    text = rules_file(DEFAULT_RUBRIC).read_text(encoding="utf-8")
     text = text.replace('code = "1.1"', 'code = "1.1"', 1)
     first = text.index('code = "1.1"')
     second = text.index('code = "1.2"')

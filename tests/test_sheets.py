@@ -7,8 +7,8 @@ import pytest
 from helpers import codes, move_rows
 
 from processor import constants as C
-from processor.filling import column_of, item_rows, label_value_cell
-from processor.sheets import read_score_sheet
+from processor.inputs.sheet import read_score_sheet
+from processor.testing import column_of, item_rows, label_value_cell
 
 
 def read(path, rubric):
@@ -53,7 +53,7 @@ def test_a_clean_sheet_reads_every_score_exactly(make_sheet, rubric):
 def test_a_refused_score_is_an_error_at_its_cell(make_sheet, rubric, value, code, shown):
     sheet, problems = read(make_sheet(scores={"1.1": value}, remarks={"1.1": "说明"}), rubric)
     (p,) = [p for p in problems if p.item == "1.1"]
-    assert (p.code.value, p.file.endswith(".xlsx"), p.sheet, p.cell) == (code, True, C.SCORE_SHEET, "G5")
+    assert (p.code.name, p.file.endswith(".xlsx"), p.sheet, p.cell) == (code, True, C.SCORE_SHEET, "G5")
     assert p.is_error
     if shown is not None:
         assert p.value == shown
@@ -92,7 +92,7 @@ def test_an_award_is_all_or_nothing(make_sheet, rubric):
 def test_a_deduction_without_a_reason_is_a_warning(make_sheet, rubric):
     sheet, problems = read(make_sheet(scores={"3.6": 4}), rubric)
     (p,) = problems
-    assert (p.code.value, p.cell, p.item, p.is_error) == ("REMARK_MISSING", "H16", "3.6", False)
+    assert (p.code.name, p.cell, p.item, p.is_error) == ("REMARK_MISSING", "H16", "3.6", False)
     assert sheet.scores["3.6"] == 4
 
 
@@ -107,7 +107,7 @@ def test_the_score_is_judged_against_the_rubric_not_the_sheets_maximum(make_shee
 
 def test_missing_township_is_an_error_and_missing_inspectors_a_warning(make_sheet, rubric):
     _, problems = read(make_sheet(township="  ", inspectors=None, date=None), rubric)
-    found = {p.code.value: p for p in problems}
+    found = {p.code.name: p for p in problems}
     assert found["TOWNSHIP_MISSING"].is_error and found["TOWNSHIP_MISSING"].cell == "C2"
     assert not found["INSPECTORS_MISSING"].is_error and found["INSPECTORS_MISSING"].cell == "C3"
     assert not found["DATE_MISSING"].is_error and found["DATE_MISSING"].cell == "H2"
@@ -168,7 +168,7 @@ def test_a_deleted_row_and_an_overwritten_code(make_sheet, rubric):
         ws.cell(rows["2.2"], column_of(ws, C.COL_CODE)).value = None  # row's code gone
 
     _, problems = read(make_sheet(edit=damage), rubric)
-    found = {(p.code.value, p.item) for p in problems}
+    found = {(p.code.name, p.item) for p in problems}
     assert ("ITEM_DUPLICATE", "4.1") in found
     assert ("ITEM_MISSING", "4.2") in found and ("ITEM_MISSING", "2.2") in found
 
@@ -180,7 +180,7 @@ def test_an_edited_label_is_reported_as_such(make_sheet, rubric):
 
     _, problems = read(make_sheet(edit=rename), rubric)
     (p,) = problems
-    assert p.code.value == "LOCKED_CELL_EDITED" and p.item == "1.3" and p.value == "窗口"
+    assert p.code.name == "LOCKED_CELL_EDITED" and p.item == "1.3" and p.value == "窗口"
 
 
 def test_removed_protection_is_a_warning(make_sheet, rubric):
@@ -234,8 +234,7 @@ def test_the_sheets_own_total_is_compared_when_excel_calculated_it(make_sheet, r
 
 def test_label_positions_come_from_the_template(rubric, tmp_path):
     import openpyxl
-
-    from processor.filling import SCORE_SHEET_TEMPLATE
+    from helpers import SCORE_SHEET_TEMPLATE
 
     ws = openpyxl.load_workbook(SCORE_SHEET_TEMPLATE)[C.SCORE_SHEET]
     assert label_value_cell(ws, C.LABEL_TOWNSHIP).coordinate == "C2"
@@ -247,12 +246,12 @@ def test_an_award_not_earned_needs_no_reason(make_sheet, rubric):
 
 
 def test_each_score_value_is_judged_once_but_a_long_text_is_never_remembered(make_sheet, rubric, monkeypatch):
-    from processor import sheets
+    from processor.inputs import scores
 
     judged = []
-    judge = sheets._judge
+    judge = scores.judge
     monkeypatch.setattr(
-        sheets, "_judge", lambda item, cell, *a: judged.append(cell.text) or judge(item, cell, *a)
+        scores, "judge", lambda item, cell, *a: judged.append(cell.text) or judge(item, cell, *a)
     )
     long = "此项未检查，待补" * 10
     first = read(make_sheet("东山镇", scores={"1.1": long, "1.2": "两分"}), rubric)[1]
@@ -260,5 +259,5 @@ def test_each_score_value_is_judged_once_but_a_long_text_is_never_remembered(mak
     assert codes(first) == codes(again) == ["SCORE_NOT_NUMBER", "SCORE_NOT_NUMBER"]
     assert [p.cell for p in first] == [p.cell for p in again]
     assert judged.count(long) == 2 and judged.count("两分") <= 1  # the second sheet's was remembered
-    remembered = [cell.text for _, cell in sheets._Plan.of(rubric).verdicts if cell is not None]
+    remembered = [cell.text for _, cell in scores.Plan.of(rubric).verdicts if cell is not None]
     assert "两分" in remembered and long not in remembered

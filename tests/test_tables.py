@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from helpers import codes, write_case_counts, write_criticisms
 
-from processor.tables import parse_action, read_case_counts, read_criticisms
+from processor.inputs.tables import parse_action, read_case_counts, read_criticisms
 
 
 def counts_of(folder, rows):
@@ -63,7 +63,7 @@ def test_a_bad_criticism_row_names_each_cell(tmp_path, settings):
     path = write_criticisms(tmp_path, [["东山镇", "去年", "县效能办", None, "罚款"]])
     records, problems = read_criticisms(path.read_bytes(), path.name, settings)
     assert records == []
-    assert [(p.code.value, p.cell) for p in problems] == [
+    assert [(p.code.name, p.cell) for p in problems] == [
         ("CRITICISM_DATE_INVALID", "B2"),
         ("CRITICISM_SOURCE_INVALID", "C2"),
         ("CRITICISM_REASON_MISSING", "D2"),

@@ -5,10 +5,12 @@ import subprocess
 
 import openpyxl
 import pytest
+from helpers import TEMPLATES_DIR
 
 from processor import constants as C
-from processor.filling import TEMPLATES_DIR, column_of, item_rows, label_value_cell
-from processor.template import build_score_sheet, write_templates
+from processor.forms.blank import write_templates
+from processor.forms.score_sheet import build_score_sheet
+from processor.testing import column_of, item_rows, label_value_cell
 
 COMMITTED = TEMPLATES_DIR / C.SCORE_SHEET_TEMPLATE
 

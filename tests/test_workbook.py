@@ -67,7 +67,7 @@ def test_native_charts_totals_by_grade_and_categories_against_maxima(published):
 
 
 def test_csv_spells_scores_as_typed_and_never_with_an_exponent():
-    from processor.workbook import _csv_value
+    from processor.outputs.details import _csv_value
 
     typed = ["2.5", "3", "2.50", "0.0000000", "1E+1", "-1", "=1+1"]
     assert [_csv_value(Decimal(t)) for t in typed[:5]] == ["2.5", "3", "2.50", "0", "10"]

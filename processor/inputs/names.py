@@ -1,0 +1,57 @@
+"""Texts as keys: what counts as the same label on a sheet, and "the same township" across the
+sheets, the case-count table and the criticism record.
+
+Two texts are the same when they are equal after Unicode NFKC normalisation
+(full-width letters and digits become half-width) and the removal of all spaces and invisible
+characters. A name that
+differs further only by a trailing 乡/镇 or 便民服务中心 (东山 / 东山镇 / 东山镇便民服务中心) is matched
+when exactly one township fits, and the match is reported as a warning so the clerk can align
+the names. Anything else is a different township.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_SPACE = re.compile(r"\s+")
+_SUFFIX = re.compile(r"(?:综合便民服务中心|便民服务中心|人民政府)$")
+_TOWNSHIP = re.compile(r"[乡镇]$")
+
+
+@functools.lru_cache(maxsize=1 << 16)  # the same labels and criteria in every sheet
+def text_key(name: str) -> str:
+    """The comparison key of a label or a name: NFKC, without spaces and without invisible
+    characters (zero-width space, BOM, soft hyphen, control characters), which a copy from a
+    web page or chat brings along unseen."""
+    normal = _SPACE.sub("", unicodedata.normalize("NFKC", name or ""))
+    if normal.isprintable():
+        return normal
+    return "".join(ch for ch in normal if unicodedata.category(ch) not in ("Cc", "Cf"))
+
+
+def loose_key(name: str) -> str:
+    key = _SUFFIX.sub("", text_key(name))
+    return _TOWNSHIP.sub("", key) if len(key) > 2 else key
+
+
+class Matcher:
+    """Finds the canonical township (as written on its score sheet) for a name from elsewhere."""
+
+    def __init__(self, canonical: Iterable[str]):
+        self._exact: dict[str, str] = {}
+        loose: dict[str, list[str]] = {}
+        for name in canonical:
+            self._exact.setdefault(text_key(name), name)
+            loose.setdefault(loose_key(name), []).append(name)
+        self._loose = {k: v[0] for k, v in loose.items() if len(v) == 1}
+
+    def match(self, name: str) -> tuple[str | None, bool]:
+        """(canonical name or None, True when matched only loosely)."""
+        exact = self._exact.get(text_key(name))
+        if exact is not None:
+            return exact, False
+        loose = self._loose.get(loose_key(name))
+        return loose, loose is not None

@@ -1,0 +1,173 @@
+"""Input folder -> a validated round: every file read once, every problem of every file
+collected, and the names of the three kinds of input matched to one another (``crosscheck``)."""
+
+from __future__ import annotations
+
+import contextlib
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import constants as C
+from .. import processes
+from ..problems import Code, Problem, has_errors, problem
+from ..rules.rubric import Rubric
+from ..rules.settings import Settings, load_settings
+from ..xlsx import ReadError
+from . import crosscheck
+from .folder import SPREADSHEET_LIKE, InputFile, classify, hashed
+from .names import Matcher, text_key
+from .roster import read_roster
+from .sheet import ScoreSheet, read_score_sheet
+from .tables import CaseCount, Criticism
+
+Progress = Callable[[int, int], None]  # (sheets read, sheets in all)
+PARALLEL_FROM = 200  # sheets; below this, starting worker processes costs more than it saves
+CHUNK = 50  # sheets handed to a worker at a time
+
+
+@dataclass
+class Round:
+    rubric: Rubric
+    settings: Settings | None = None
+    sheets: list[ScoreSheet] = field(default_factory=list)
+    case_counts: list[CaseCount] = field(default_factory=list)
+    unit_of: dict[str, str] = field(default_factory=dict)  # township -> its unit in the case counts
+    criticisms: list[Criticism] = field(default_factory=list)  # counted, township as on its sheet
+    roster: list[str] = field(default_factory=list)  # townships expected to return a sheet, if given
+    files: list[InputFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    tracebacks: list[str] = field(default_factory=list)  # internal errors, for output/error.log
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.problems)
+
+
+def collect(folder: Path, rubric: Rubric, progress: Progress | None = None) -> Round:
+    """Read and check a whole round in ``folder``: sheets, case counts, criticisms, settings."""
+    round_ = Round(rubric=rubric)
+    roles = classify(folder)
+    round_.settings, settings_problems = load_settings(roles.settings[0] if roles.settings else None)
+    round_.problems += settings_problems
+    for path in roles.other:
+        kind = SPREADSHEET_LIKE.get(path.suffix.lower())
+        if kind:
+            round_.problems.append(problem(Code.FILE_WRONG_TYPE, file=path.name, kind=kind))
+        elif path.is_file():
+            round_.problems.append(problem(Code.FILE_IGNORED, file=path.name))
+    read_sheets(roles.sheets, round_, progress)
+    if not roles.sheets:
+        round_.problems.append(problem(Code.NO_SHEETS, file=folder.name))
+    crosscheck.duplicates(round_)
+    if roles.roster:
+        _roster(round_, roles.roster[0])
+    matcher = Matcher(s.township for s in round_.sheets if text_key(s.township))
+    with _guarded(round_, C.CASE_COUNTS_FILE):
+        crosscheck.case_counts(round_, roles.case_counts, matcher)
+    if round_.settings is not None:
+        with _guarded(round_, C.CRITICISMS_FILE):
+            crosscheck.criticisms(round_, roles.criticisms, matcher)
+    return round_
+
+
+def check_files(paths: list[Path], rubric: Rubric, progress: Progress | None = None) -> Round:
+    """Check score sheets on their own (an inspector's or clerk's check of one or more files)."""
+    round_ = Round(rubric=rubric)
+    read_sheets(paths, round_, progress)
+    crosscheck.duplicates(round_)
+    return round_
+
+
+def _roster(round_: Round, path: Path) -> None:
+    try:
+        data = hashed(path, "乡镇名单", round_.files)
+    except ReadError as exc:
+        round_.problems.append(exc.problem(path.name))
+        return
+    names, found = read_roster(data, path.name)
+    round_.problems += found
+    round_.roster = names
+    crosscheck.roster(round_, path.name)
+
+
+@contextlib.contextmanager
+def _guarded(round_: Round, file: str) -> Iterator[None]:
+    """A program error on one file becomes that file's INTERNAL_ERROR; the others still count."""
+    try:
+        yield
+    except Exception as exc:
+        found, logged = internal_error(file, exc)
+        round_.problems.append(found)
+        round_.tracebacks.append(logged)
+
+
+def internal_error(file: str, exc: Exception) -> tuple[Problem, str]:
+    """The problem the clerk sees and the traceback for error.log, for an exception being handled."""
+    return problem(
+        Code.INTERNAL_ERROR, file=file, detail=type(exc).__name__
+    ), f"{file}\n{traceback.format_exc()}"
+
+
+@dataclass
+class _SheetResult:
+    file: InputFile | None
+    sheet: ScoreSheet | None
+    problems: list[Problem]
+    traceback: str = ""
+
+
+_WORKER_RUBRIC: Rubric | None = None
+
+
+def _init_worker(rubric: Rubric) -> None:
+    global _WORKER_RUBRIC
+    _WORKER_RUBRIC = rubric
+
+
+def _read_one(path: Path, rubric: Rubric | None = None) -> _SheetResult:
+    """One sheet, start to end; never raises: a program error becomes that file's problem."""
+    rubric = rubric or _WORKER_RUBRIC
+    files: list[InputFile] = []
+    try:
+        data = hashed(path, "评分表", files)
+        sheet, found = read_score_sheet(data, path.name, rubric)
+        return _SheetResult(files[0], sheet, found)
+    except ReadError as exc:
+        return _SheetResult(None, None, [exc.problem(path.name)])
+    except Exception as exc:  # a program error on one file must not hide the others
+        found, logged = internal_error(path.name, exc)
+        return _SheetResult(files[0] if files else None, None, [found], logged)
+
+
+def read_sheets(paths: list[Path], round_: Round, progress: Progress | None = None) -> None:
+    """Read every sheet; a large round is read by one worker process per core, in order."""
+    workers = processes.workers_for(len(paths), PARALLEL_FROM)
+    if workers > 1:
+        # imported here: a county round never needs them, and they cost a clerk's run 20 ms
+        from concurrent.futures.process import BrokenProcessPool
+
+        mapped = processes.parallel_map(
+            _read_one, paths, workers, _init_worker, (round_.rubric,), chunksize=CHUNK
+        )
+        try:
+            results = list(processes.in_order(mapped, len(paths), CHUNK, progress))
+        except BrokenProcessPool:  # a worker died (out of memory, killed): read in this process
+            results = None
+        if results is not None:
+            _merge(round_, results)
+            return
+    read = (_read_one(path, round_.rubric) for path in paths)
+    _merge(round_, list(processes.in_order(read, len(paths), CHUNK, progress)))
+
+
+def _merge(round_: Round, results: list[_SheetResult]) -> None:
+    for result in results:
+        if result.file is not None:
+            round_.files.append(result.file)
+        round_.problems += result.problems
+        if result.traceback:
+            round_.tracebacks.append(result.traceback)
+        if result.sheet is not None:
+            round_.sheets.append(result.sheet)

@@ -1,0 +1,121 @@
+"""Results -> one feedback page per township (feedback/<乡镇>.html): every item with its maximum,
+score, deduction and the inspector's remark; the township's rank, grade, downgrade and bonus; its
+categories against the county average, weakest first.
+
+The township name comes from an input file, so it never decides where a file goes on its own:
+``filenames.file_names`` turns it into one plain file name inside the feedback folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from .. import constants as C
+from ..inputs.round import Round
+from ..results.records import Results, TownshipResult
+from ..rules.rubric import Rubric
+from .filenames import file_names
+from .html import environment
+
+WEAKEST_SHOWN = 2  # categories named as the ones to work on (those below the county average)
+
+
+def feedback_names(townships: list[str]) -> dict[str, str]:
+    return file_names(townships, ".html")
+
+
+@dataclass(frozen=True)
+class CategoryStanding:
+    name: str
+    subtotal: Decimal
+    maximum: Decimal
+    percent: Decimal  # subtotal / maximum, as a percentage
+    county: Decimal  # the county mean of the same percentage
+    weakest: bool = False
+
+    @property
+    def gap(self) -> Decimal:
+        return self.percent - self.county
+
+
+def _percent(part: Decimal, whole: Decimal) -> Decimal:
+    return (part / whole * 100).quantize(Decimal("0.1"))
+
+
+def standings(rubric: Rubric, results: Results) -> dict[str, list[CategoryStanding]]:
+    """Each township's categories as a share of their maxima against the county mean share."""
+    county = [
+        (mean / c.total * 100).quantize(Decimal("0.1"))
+        for c, mean in zip(rubric.categories, results.category_means, strict=True)
+    ]
+    out = {}
+    for result in results.townships:
+        rows = [
+            CategoryStanding(c.name, subtotal, c.total, _percent(subtotal, c.total), mean)
+            for c, subtotal, mean in zip(rubric.categories, result.subtotals, county, strict=True)
+        ]
+        below = sorted((r for r in rows if r.gap < 0), key=lambda r: (r.gap, r.name))[:WEAKEST_SHOWN]
+        weak = {r.name for r in below}
+        out[result.township] = sorted(
+            (CategoryStanding(**{**r.__dict__, "weakest": r.name in weak}) for r in rows),
+            key=lambda r: r.gap,
+        )
+    return out
+
+
+def _lines(rubric: Rubric, result: TownshipResult) -> list[dict]:
+    lines = []
+    sheet, case = result.sheet, result.case
+    for category in rubric.categories:
+        for item in rubric.items_of(category):
+            got = result.scores[rubric.index_of(item)]
+            if item.entered:
+                remark = sheet.remarks.get(item.code, "")
+            else:
+                remark = f"按办件数量排名计分：{case.count}件，第{case.rank}名"
+            lines.append(
+                {
+                    "category": category.name,
+                    "item": item,
+                    "score": got,
+                    "deduction": item.maximum - got,
+                    "remark": remark,
+                    "cell": sheet.cells.get(item.code, ""),
+                }
+            )
+    return lines
+
+
+def feedback_pages(round_: Round, results: Results) -> dict[str, str]:
+    """file name -> HTML, one page per township."""
+    rubric, settings = round_.rubric, round_.settings
+    template = environment().get_template(C.FEEDBACK_TEMPLATE)
+    by_township = standings(rubric, results)
+    names = feedback_names([r.township for r in results.townships])
+    pages = {}
+    for result in results.townships:
+        standing = by_township[result.township]
+        pages[names[result.township]] = template.render(
+            township=result.township,
+            row=result,
+            sheet=result.sheet,
+            settings=settings,
+            rubric=rubric,
+            lines=_lines(rubric, result),
+            standings=standing,
+            weakest=[s for s in standing if s.weakest],
+            center_count=len(results.townships),
+            lost=rubric.total - result.total,
+        )
+    return pages
+
+
+def write_feedback(folder: Path, round_: Round, results: Results) -> None:
+    for name, html in feedback_pages(round_, results).items():
+        path = folder / name
+        # The name was cleaned above; this guards the promise that nothing leaves the folder.
+        if path.resolve().parent != folder.resolve():
+            raise ValueError(f"feedback file outside its folder: {name!r}")
+        path.write_text(html, encoding="utf-8")

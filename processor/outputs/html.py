@@ -1,0 +1,64 @@
+"""The jinja2 set-up every HTML output shares: the packaged templates, autoescaped and strict,
+with the filters that word numbers and dates, and compiled templates kept between runs."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+
+import jinja2
+
+from ..resources import template_file
+from .wording import cn_date, cn_number, downgrade_text, score_text
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Templates compiled by an earlier run, kept in jinja2's per-user cache folder and used
+    only while the template's text is unchanged: compiling both templates is a tenth of a
+    county's run. A cache that cannot be read or written is no cache, never an error."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(Exception):
+            super().dump_bytecode(bucket)
+
+
+SETTINGS = {
+    "autoescape": True,
+    "undefined": jinja2.StrictUndefined,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": True,
+}
+
+
+def _compiled_templates() -> jinja2.BytecodeCache | None:
+    # jinja2 checks a template's text, not the settings it was compiled with: they name the files
+    made_by = hashlib.sha256(repr((jinja2.__version__, sorted(SETTINGS.items(), key=str))).encode())
+    try:
+        return _CompiledTemplates(pattern=f"__processor_{made_by.hexdigest()[:12]}_%s.cache")
+    except Exception:  # no usable temporary folder
+        return None
+
+
+def _packaged(name: str) -> tuple[str, str, callable]:
+    """A template's text from the installed package (importlib.resources), wherever it is."""
+    found = template_file(name)
+    return found.read_text(encoding="utf-8"), name, lambda: True
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(_packaged), bytecode_cache=_compiled_templates(), **SETTINGS
+    )
+    env.filters["score"] = score_text
+    env.filters["cn"] = cn_number
+    env.filters["date"] = cn_date
+    env.filters["percent"] = lambda value: format(value, ".1f")
+    env.filters["downgrade"] = downgrade_text
+    return env

@@ -1,0 +1,74 @@
+"""Results -> the notice (通报) as self-contained HTML, from templates/report.html.j2 (jinja2,
+autoescaped: no text from an input file can become markup)."""
+
+from __future__ import annotations
+
+from .. import constants as C
+from ..inputs.round import Round
+from ..results.records import Results
+from .html import environment
+
+
+def render_notice(round_: Round, results: Results, large: bool = False) -> str:
+    env = environment()
+    return env.get_template(C.NOTICE_TEMPLATE).render(**notice_context(round_, results, large))
+
+
+def notice_context(round_: Round, results: Results, large: bool = False) -> dict:
+    """``large``: a round too large to list every name on paper (a province, the country): the
+    notice names the graded and the downgraded, counts the rest, and points to the workbook."""
+    settings, rubric = round_.settings, round_.rubric
+    rows = results.townships
+    groups = [
+        {"grade": grade, "centers": [r for r in rows if r.final == grade]} for grade in settings.grades[:-1]
+    ]
+    (computed,) = rubric.computed_items
+    first, last = settings.validity
+    no_grade = settings.grades[-1]
+    ungraded = [r for r in rows if r.final == no_grade]
+    listed = [r for r in rows if r.initial != no_grade or r.downgrade] if large else rows
+    return {
+        "settings": settings,
+        "rubric": rubric,
+        "title": "".join(title_lines(settings.year)),
+        "title_lines": title_lines(settings.year),
+        "attachment": "".join(attachment_lines(settings.year)),
+        "attachment_lines": attachment_lines(settings.year),
+        "center_count": len(rows),
+        "unit_count": len(results.cases),
+        "computed": computed,
+        "groups": groups,
+        "ungraded": [] if large else ungraded,
+        "ungraded_count": len(ungraded),
+        "downgraded": [r for r in rows if r.downgrade],
+        "ties": results.ties,
+        "bands": settings.bands,
+        # the sources from the settings, worded as the seed does: 被…通报批评或被媒体曝光
+        "critics": [source for source in settings.sources if not settings.is_exposure(source)],
+        "exposures": [source for source in settings.sources if settings.is_exposure(source)],
+        "validity_from": first,
+        "validity_to": last,
+        "rows": listed,
+        "omitted": len(rows) - len(listed),
+        "workbook": C.CONSOLIDATED_FILE,
+        "issued": settings.publication_date,
+        "issuer_size": issuer_size(settings.issuer_header),
+    }
+
+
+def title_lines(year: int) -> list[str]:
+    """The 2号 title in two lines broken between words, the longer above (an inverted trapezoid,
+    GB/T 9704-2012 梯形); each line fits the 156 mm text area (at most 20 characters of 22 pt)."""
+    return [f"关于{year}年乡镇便民服务中心标准化", "等级评定结果的通报"]
+
+
+def attachment_lines(year: int) -> list[str]:
+    return [f"{year}年乡镇便民服务中心标准化等级评定", "结果汇总表"]
+
+
+TEXT_WIDTH_PT = 440  # the 156 mm text area, in points
+
+
+def issuer_size(header: str) -> int:
+    """The red header on one line, never wider than the text area, at most 2号 x 1.6 (36 pt)."""
+    return max(16, min(36, TEXT_WIDTH_PT // (len(header) + 1)))

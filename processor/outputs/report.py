@@ -1,0 +1,61 @@
+"""The round's problems and the files it read, as a workbook: validation_report.xlsx on every
+run, and the same two sheets at the end of the consolidated workbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .. import __version__
+from .. import constants as C
+from ..inputs.round import Round
+from ..problems import Problem
+from .book import Writer
+
+
+def write_validation_report(path: Path, round_: Round, problems: list[Problem], when: dt.date) -> None:
+    """The problem list alone: every problem of the inputs (and the run's notes for the
+    leading group), and the manifest of the files read."""
+    w = Writer(path, when)
+    problems_sheet(w, problems)
+    manifest(w, round_)
+    w.close()
+
+
+PROBLEM_COLUMNS = [
+    ("级别", 6),
+    ("文件", 24),
+    ("工作表", 10),
+    ("单元格", 8),
+    ("编号", 6),
+    ("表中的值", 14),
+    ("问题", 50),
+    ("处理办法", 40),
+    ("代码", 22),
+]
+
+
+def problem_row(p: Problem) -> list[str]:
+    return [p.severity.value, p.file, p.sheet, p.cell, p.item, p.value, p.message, p.fix, p.code.name]
+
+
+def problems_sheet(w: Writer, problems: list[Problem]) -> None:
+    ws = w.sheet(C.OUT_PROBLEMS, PROBLEM_COLUMNS)
+    if not problems:
+        ws.write_string(1, 0, "未发现问题")
+        return
+    w.rows(ws, (problem_row(p) for p in problems))
+
+
+def manifest(w: Writer, round_: Round) -> None:
+    ws = w.sheet(C.OUT_MANIFEST, [("文件", 30), ("类型", 14), ("大小（字节）", 12), ("SHA-256", 70)])
+    last = w.rows(ws, ([f.name, f.role, f.size, f.sha256] for f in round_.files))
+    facts = [
+        ("评分标准", round_.rubric.title),
+        ("评分标准版本", round_.rubric.version),
+        ("评分标准指纹", round_.rubric.fingerprint),
+        ("程序版本", __version__),
+    ]
+    for i, (label, value) in enumerate(facts, start=last + 2):
+        ws.write_string(i, 0, label, w.head)
+        ws.write_string(i, 1, value)

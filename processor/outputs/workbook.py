@@ -1,0 +1,206 @@
+"""Results -> the consolidated workbook (xlsxwriter): the summary, charts, every item of every
+township, the deductions with their remarks and cells, the case-count ranking, the criticisms,
+the problem list and the manifest of the files read."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from .. import constants as C
+from ..inputs.round import Round
+from ..inputs.values import plain
+from ..problems import Problem
+from ..results.records import Results
+from .book import Writer
+from .details import DEDUCTION_COLUMNS, deduction_rows, item_rows
+from .report import manifest, problems_sheet
+from .wording import action_text, downgrade_text
+
+CHART_COLOURS = {0: "#2E7D32", 1: "#1F6FB2", 2: "#D4A017", -1: "#A6A6A6"}  # the grade bands, solid
+
+
+def write_consolidated(
+    path: Path, round_: Round, results: Results, problems: list[Problem], details: bool = True
+) -> None:
+    """``details``: the per-item and deduction sheets in the workbook (a large round writes
+    them as CSV beside it instead, see ``details.write_details_csv``). ``problems``: the
+    round's problems and the run's notes for the leading group, as the 问题清单 lists them."""
+    rubric, settings = round_.rubric, round_.settings
+    w = Writer(path, settings.publication_date, large=not details)
+    band_index = {grade: i for i, grade in enumerate(settings.grades[:-1])}
+
+    categories = [(c.name, c.total) for c in rubric.categories]
+    headers = (
+        [("排名", 6), ("乡镇", 14)]
+        + [(f"{name}（{plain(total)}）", 11) for name, total in categories]
+        + [
+            (f"总分（{plain(rubric.total)}）", 9),
+            ("初评等级", 8),
+            ("降级情况", 40),
+            ("等级", 8),
+            ("绩效加分", 8),
+            ("并列跨等级界线", 10),
+            ("评定人员", 14),
+            ("评定日期", 11),
+            (C.LABEL_OPINION, 40),
+            ("评分表文件", 24),
+        ]
+    )
+    ws = w.sheet(C.OUT_SUMMARY, headers)
+    ws.set_row(0, 30)
+    grade_col = [title for title, _ in headers].index("等级")
+    for i, result in enumerate(results.townships, start=1):
+        sheet = result.sheet
+        values = [
+            result.rank,
+            result.township,
+            *result.subtotals,
+            result.total,
+            result.initial,
+            downgrade_text(result) or "无",
+            result.final,
+            result.bonus,
+            result.boundary_tie,
+            sheet.inspectors,
+            sheet.date.isoformat() if sheet.date else "",
+            sheet.opinion,
+            sheet.file,
+        ]
+        for col, value in enumerate(values):
+            # the final grade coloured by its band
+            fmt = w.grades.get(band_index.get(result.final, -1), w.center) if col == grade_col else None
+            w.cell(ws, i, col, value, fmt)
+    ws.autofilter(0, 0, max(len(results.townships), 1), len(headers) - 1)
+
+    _charts(w, round_, results)
+
+    if details:
+        # Per-item scores: a row per township, a column per item, maxima in the second header row.
+        ws = w.sheet(C.OUT_ITEMS, [("乡镇", 14)] + [(item.code, 6) for item in rubric.items])
+        ws.write_string(1, 0, "分值", w.head)
+        for col, item in enumerate(rubric.items, start=1):
+            ws.write_comment(0, col, f"{item.code} {item.label}")
+            ws.write_number(1, col, float(item.maximum), w.score)
+        ws.freeze_panes(2, 1)
+        ws.repeat_rows(0, 1)
+        for r, values in enumerate(item_rows(results), start=2):
+            for col, value in enumerate(values):
+                w.cell(ws, r, col, value)
+        ws = w.sheet(C.OUT_DEDUCTIONS, DEDUCTION_COLUMNS)
+        w.rows(ws, deduction_rows(rubric, results))
+
+    (computed,) = rubric.computed_items
+    ws = w.sheet(
+        C.OUT_CASES,
+        [("排名", 6), ("单位", 18), ("办件数量", 10), (f"{computed.code}得分", 8), ("参评乡镇", 14)],
+        landscape=False,
+    )
+    w.rows(
+        ws,
+        ([r.rank, r.unit, r.count, r.points, r.township] for r in results.cases),
+    )
+
+    ws = w.sheet(
+        C.OUT_CRITICISMS,
+        [("乡镇", 14), ("日期", 11), ("来源", 14), ("事由", 40), ("处理", 14), ("通报批评记录表位置", 18)],
+    )
+    w.rows(
+        ws,
+        (
+            [
+                c.township,
+                c.date.isoformat(),
+                c.source,
+                c.reason,
+                action_text(c),
+                f"{c.sheet}!{c.cell}",
+            ]
+            for c in sorted(round_.criticisms, key=lambda c: (c.date, c.township))
+        ),
+    )
+
+    problems_sheet(w, problems)
+    manifest(w, round_)
+    w.close()
+
+
+def _charts(w: Writer, round_: Round, results: Results) -> None:
+    """Native Excel charts over a small table on the same sheet (so the numbers are there to check):
+    totals by township, one series per final grade; category averages against their maxima."""
+    grades = list(round_.settings.grades)
+    # Beyond a hundred bars a chart is unreadable: show the first hundred and say so.
+    rows = results.townships[: C.CHART_TOWNSHIPS]
+    shown = "" if len(results.townships) <= C.CHART_TOWNSHIPS else f"（前{C.CHART_TOWNSHIPS}名）"
+    ws = w.sheet(C.OUT_CHARTS, [("乡镇", 12), *((g, 8) for g in grades)])
+    for r, row in enumerate(rows, start=1):
+        w.cell(ws, r, 0, row.township)
+        for col, grade in enumerate(grades, start=1):
+            w.cell(ws, r, col, row.total if row.final == grade else None, w.score)
+    last = len(rows)
+
+    totals = w.book.add_chart({"type": "column"})
+    for col, grade in enumerate(grades, start=1):
+        if grade not in {row.final for row in rows}:
+            continue
+        colour = CHART_COLOURS[-1] if col == len(grades) else CHART_COLOURS.get(col - 1, "#5B9BD5")
+        totals.add_series(
+            {
+                "name": [C.OUT_CHARTS, 0, col],
+                "categories": [C.OUT_CHARTS, 1, 0, last, 0],
+                "values": [C.OUT_CHARTS, 1, col, last, col],
+                "fill": {"color": colour},
+                "border": {"none": True},
+                "data_labels": {"value": True, "num_format": "0.0", "font": {"size": 8}},
+                # Each township has a value in one grade's column only: full overlap keeps the
+                # bars centred on their township.
+                "overlap": 100,
+                "gap": 50,
+            }
+        )
+    totals.set_title({"name": f"各乡镇总分{shown}（按等级着色）", "name_font": {"size": 12}})
+    totals.set_chartarea({"border": {"none": True}})
+    totals.set_plotarea({"border": {"none": True}})
+    low = min((float(row.total) for row in rows), default=0)
+    totals.set_y_axis(
+        {"name": "总分", "num_format": "0", "min": max(0, int(low) // 10 * 10 - 10), "max": 100}
+    )
+    totals.set_x_axis({"num_font": {"rotation": -45}})
+    totals.set_legend({"position": "top"})
+    totals.set_size({"width": 760, "height": 360})
+    ws.insert_chart(0, len(grades) + 2, totals)
+
+    # Categories: county average against the maximum.
+    rubric = round_.rubric
+    top = last + 3
+    for col, title in enumerate(("项目", "分值", "全县平均", "平均得分率")):
+        ws.write_string(top, col, title, w.head)
+    percent = w.book.add_format({"border": 1, "num_format": "0.0%", "align": "center"})
+    for r, (category, mean) in enumerate(
+        zip(rubric.categories, results.category_means, strict=True), start=top + 1
+    ):
+        w.cell(ws, r, 0, category.name)
+        w.cell(ws, r, 1, category.total)
+        w.cell(ws, r, 2, mean.quantize(Decimal("0.1")))
+        ws.write_number(r, 3, float(mean / category.total), percent)
+    end = top + len(rubric.categories)
+    bars = w.book.add_chart({"type": "bar"})
+    for col, colour in ((1, "#D9D9D9"), (2, "#1F6FB2")):
+        bars.add_series(
+            {
+                "name": [C.OUT_CHARTS, top, col],
+                "categories": [C.OUT_CHARTS, top + 1, 0, end, 0],
+                "values": [C.OUT_CHARTS, top + 1, col, end, col],
+                "fill": {"color": colour},
+                "data_labels": {"value": True, "num_format": "0.0", "font": {"size": 8}},
+                "overlap": 100,  # the average drawn over its maximum, like a filled gauge
+                "gap": 60,
+            }
+        )
+    bars.set_title({"name": "各类得分：全县平均与分值", "name_font": {"size": 12}})
+    bars.set_y_axis({"reverse": True})
+    bars.set_x_axis({"name": "分", "min": 0})
+    bars.set_legend({"position": "top"})
+    bars.set_size({"width": 760, "height": 320})
+    ws.insert_chart(20, len(grades) + 2, bars)
+    ws.fit_to_pages(1, 1)

@@ -1,0 +1,73 @@
+"""What the results stage hands to the outputs: one typed record per township, in rank order,
+and one per unit of the case-count table. The outputs read these and word them; they never
+re-join frames by column names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..inputs.sheet import ScoreSheet
+from ..inputs.tables import Criticism
+from ..rules.rubric import Category, Item, Rubric
+
+
+@dataclass(frozen=True)
+class CaseRank:
+    """A unit of the case-count table, ranked by its count for the computed item (3.1)."""
+
+    unit: str
+    count: int
+    rank: int
+    points: Decimal
+    township: str  # the township it is, or "" for a unit without a sheet (a police station)
+
+
+@dataclass(frozen=True)
+class Downgrade:
+    """The criticisms that count against a township, oldest first, and what they do."""
+
+    records: tuple[Criticism, ...]
+    steps: int  # grades lowered: blank 处理 entries together one, written ones as they say
+    cancel: bool  # a record says 取消等级
+
+
+@dataclass(frozen=True)
+class TownshipResult:
+    township: str  # as written on its sheet
+    sheet: ScoreSheet
+    scores: tuple[Decimal, ...]  # every item of the rubric, in the rubric's order, computed ones too
+    subtotals: tuple[Decimal, ...]  # every category, in the rubric's order
+    total: Decimal
+    rank: int
+    initial: str  # the grade of its rank
+    final: str  # after the downgrade
+    downgrade: Downgrade | None  # None when no criticism counts against it
+    bonus: Decimal
+    boundary_tie: bool  # shares its rank with others across a band boundary
+    case: CaseRank
+
+    def score(self, rubric: Rubric, item: Item) -> Decimal:
+        return self.scores[rubric.index_of(item)]
+
+    def subtotal(self, rubric: Rubric, category: Category) -> Decimal:
+        return self.subtotals[rubric.categories.index(category)]
+
+
+@dataclass(frozen=True)
+class BoundaryTie:
+    """Equal totals sharing a rank whose places run across a band boundary."""
+
+    rank: int
+    townships: tuple[str, ...]
+    total: Decimal
+    upper: str  # the grade they all get (that of the shared rank)
+    lower: str  # the grade of the last place they occupy
+
+
+@dataclass(frozen=True)
+class Results:
+    townships: tuple[TownshipResult, ...]  # in rank order (ties by name)
+    cases: tuple[CaseRank, ...]  # every unit of the case counts, in rank order
+    ties: tuple[BoundaryTie, ...]
+    category_means: tuple[Decimal, ...]  # the county's mean subtotal of each category

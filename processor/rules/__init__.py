@@ -1,0 +1,2 @@
+"""The rules stage: the rubric (items, maxima, rates) and the county's settings for a round,
+loaded and checked before any sheet is read. The packaged defaults are in ``data/``."""
