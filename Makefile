@@ -1,14 +1,20 @@
 # Every target sets up what it needs: the first run creates .venv and installs the project into it;
 # later runs reuse it (the stamp is rebuilt only when pyproject.toml changes).
+# (A clerk on Windows needs none of this: the README's Windows section installs with pip alone.)
+ifeq ($(OS),Windows_NT)
+PYTHON ?= py
+BIN    := .venv/Scripts
+else
 PYTHON ?= python3
+BIN    := .venv/bin
+endif
 VENV   := .venv
-BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 INPUT  ?= input
 OUTPUT ?= output
 
-.PHONY: run test check lint format template example images bench clean
+.PHONY: run test check lint format template example images bench dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +47,11 @@ example: $(STAMP)  ## regenerate the example round in input/ from the template
 images: $(STAMP)  ## re-render the README's pictures from the example round (LibreOffice, Chromium)
 	$(BIN)/python scripts/render_readme_images.py docs/images
 
+dist: $(STAMP)  ## the offline bundle in dist/: wheels for Windows x64 and Linux x86_64, install.bat, install.sh
+	$(BIN)/python -m scripts.bundle --dist dist
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
 
 BENCH_SIZES ?= 15 1000
 bench: $(STAMP)  ## speed and memory of `processor run` for BENCH_SIZES sheets (e.g. make bench BENCH_SIZES="15 1000 40000")

@@ -28,6 +28,7 @@ from .batch import (
 )
 from .problems import Problem, Severity
 from .resources import MissingResource
+from .resources import verify as verify_installation
 from .rules.rubric import RubricError
 
 DESCRIPTION = "乡镇便民服务中心标准化等级评定：生成评分表模板、校验评分表、汇总排名并生成结果通报。"
@@ -43,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
+        verify_installation()
         return args.handler(args)
     except (UsageError, OutputError, MissingResource) as exc:
         print(f"错误：{printable(str(exc))}", file=sys.stderr)

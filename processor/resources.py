@@ -41,3 +41,18 @@ def rules_file(name: str) -> Traversable:
 
 def template_file(name: str) -> Traversable:
     return packaged(TEMPLATES, name)
+
+
+# What every command needs from the installation, checked before any work is done.
+REQUIRED = (
+    (RULES, "data/rubric-2022.toml"),
+    (RULES, "data/settings.toml"),
+    (TEMPLATES, "report.html.j2"),
+    (TEMPLATES, "feedback.html.j2"),
+)
+
+
+def verify() -> None:
+    """MissingResource for the first packaged file the installation lacks."""
+    for package, name in REQUIRED:
+        packaged(package, name)

@@ -108,23 +108,28 @@ def run_browser(
     browser: Browser, args: list[str], timeout: float = TIMEOUT_SECONDS
 ) -> subprocess.CompletedProcess:
     """Run the browser headless with a fresh profile; its whole process tree is stopped when it
-    is done or times out (it leaves helper processes behind otherwise)."""
-    with tempfile.TemporaryDirectory(prefix="processor-browser-", ignore_cleanup_errors=True) as profile:
-        process = subprocess.Popen(
-            [browser.path, *FLAGS, f"--user-data-dir={profile}", *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            **_own_group(),
+    is done or times out. Its output goes to files, not pipes, and the wait is for the browser
+    itself: a helper it leaves running would hold a pipe open and stall a read to the end."""
+    with tempfile.TemporaryDirectory(prefix="processor-browser-", ignore_cleanup_errors=True) as work:
+        profile, out_path, err_path = Path(work, "profile"), Path(work, "stdout"), Path(work, "stderr")
+        with open(out_path, "wb") as out, open(err_path, "wb") as err:
+            process = subprocess.Popen(
+                [browser.path, *FLAGS, f"--user-data-dir={profile}", *args],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                **_own_group(),
+            )
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired as exc:
+                stop_tree(process)
+                raise PdfError(f"{browser.name} 在 {int(timeout)} 秒内没有完成") from exc
+            finally:
+                stop_tree(process)
+        return subprocess.CompletedProcess(
+            process.args, process.returncode, out_path.read_bytes(), err_path.read_bytes()
         )
-        try:
-            out, err = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired as exc:
-            stop_tree(process)
-            raise PdfError(f"{browser.name} 在 {int(timeout)} 秒内没有完成") from exc
-        finally:
-            stop_tree(process)
-    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
 def _own_group() -> dict:
