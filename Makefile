@@ -14,7 +14,7 @@ STAMP  := $(VENV)/.installed
 INPUT  ?= input
 OUTPUT ?= output
 
-.PHONY: run test check lint format template example images bench dist clean
+.PHONY: run test check lint format template example examples images bench dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ template: $(STAMP)  ## rebuild the committed templates from the rubric
 
 example: $(STAMP)  ## regenerate the example round in input/ from the template
 	$(BIN)/python scripts/make_example_round.py $(INPUT)
+
+examples: $(STAMP)  ## regenerate examples/threshold-county (a second county's rubric workbook and settings)
+	$(BIN)/python scripts/make_examples.py
 
 images: $(STAMP)  ## re-render the README's pictures from the example round (LibreOffice, Chromium)
 	$(BIN)/python scripts/render_readme_images.py docs/images

@@ -87,6 +87,11 @@ def run(
 
         results = grade(round_) if round_.ok else None
         outcome.results = results
+        comparison = None
+        if results is not None and round_.previous is not None:
+            from .outputs.comparison import compare
+
+            comparison = compare(round_.rubric, results, round_.previous)
         if results is not None:
             outcome.notes += [_tie_note(tie) for tie in results.ties]
         # the reports list the inputs' problems and what the leading group must decide
@@ -96,7 +101,7 @@ def run(
         if results is not None:
             path = stage.path(C.CONSOLIDATED_FILE)
             consolidated = functools.partial(
-                write_consolidated, path, round_, results, reported, details=not large
+                write_consolidated, path, round_, results, reported, details=not large, comparison=comparison
             )
         with beside(consolidated, enabled=large, output=C.CONSOLIDATED_FILE):
             if results is not None:
@@ -104,7 +109,7 @@ def run(
                 notice.write_text(render_notice(round_, results, large), encoding="utf-8")
                 if large:
                     paths = stage.path(C.ITEM_SCORES_CSV), stage.path(C.DEDUCTIONS_CSV)
-                    write_details_csv(*paths, rubric, results)
+                    write_details_csv(*paths, round_.rubric, results)
                     outcome.notes.append(
                         problem(
                             Code.ROUND_SPLIT,
@@ -114,7 +119,7 @@ def run(
                         )
                     )
                 else:
-                    write_feedback(stage.folder_path(C.FEEDBACK_DIR), round_, results)
+                    write_feedback(stage.folder_path(C.FEEDBACK_DIR), round_, results, comparison)
                 outcome.published = True
             write_validation_report(stage.path(C.VALIDATION_REPORT_FILE), round_, reported, when)
         if round_.tracebacks:
@@ -165,6 +170,42 @@ def make_pdf(html: Path, pdf: Path, when: dt.date) -> Problem:
         pdf.unlink(missing_ok=True)
         return problem(Code.PDF_NOT_MADE, file=C.NOTICE_PDF_FILE, value="生成PDF时程序出错")
     return problem(Code.PDF_MADE, file=C.NOTICE_PDF_FILE, browser=browser.name, path=browser.path)
+
+
+def rubric_from(path: Path | None) -> tuple[Rubric | None, list[Problem]]:
+    """The rubric a command is given: a workbook as ``processor rubric`` writes it (its mistakes
+    as problems), a TOML like the packaged one, or the packaged 2022 table when ``path`` is None."""
+    if path is None:
+        return load_rubric(), []
+    if not path.is_file():
+        raise UsageError(f"找不到评分标准文件 {path}")
+    if path.suffix.lower() == ".toml":
+        return load_rubric(path), []
+    from .inputs.rubric_book import read_rubric_book
+    from .xlsx import ReadError, read_bytes
+
+    try:
+        data = read_bytes(path)
+    except ReadError as exc:
+        return None, [exc.problem(path.name)]
+    return read_rubric_book(data, path.name)
+
+
+def export_rubric(
+    folder: Path, rubric: Rubric | None = None, source: Path | None = None
+) -> tuple[Path, list[str]]:
+    """Write rubric.xlsx into ``folder``: the given rubric, or what ``source`` (the plan's .docx)
+    says, with what could not be read for certain marked (returned as lines for the clerk)."""
+    from .forms.rubric_book import draft_of, write_rubric_book
+
+    if source is not None:
+        from .inputs.plan_docx import read_plan
+
+        draft, marks = read_plan(source)
+    else:
+        draft, marks = draft_of(rubric), []
+    path = write_rubric_book(draft, folder / C.RUBRIC_FILE, int(draft.head.get(C.R_YEAR) or 2000))
+    return path, marks
 
 
 def log_internal_error(output_dir: Path, context: str) -> Path | None:

@@ -9,11 +9,8 @@ whatever the console's encoding (a Windows pipe or redirect is GBK).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 import tempfile
-import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 
 from . import __version__
@@ -26,7 +23,8 @@ from .batch import (
     UsageError,
     log_internal_error,
 )
-from .problems import Problem, Severity
+from .console import chinese_argparse, print_problems, printable, progress, safe_console, summary
+from .problems import Severity
 from .resources import MissingResource
 from .resources import verify as verify_installation
 from .rules.rubric import RubricError
@@ -36,7 +34,7 @@ EPILOG = "退出码：0 无错误（可能有警告）；1 数据有错误；2 �
 
 
 def main(argv: list[str] | None = None) -> int:
-    _safe_console()
+    safe_console()
     with chinese_argparse():
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -68,53 +66,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-# argparse's own texts (Python 3.11 to 3.13), in Chinese. A text not listed stays as argparse
-# wrote it; tests/test_cli.py checks that the usual ones are covered.
-ARGPARSE_TEXTS = {
-    "usage: ": "用法：",
-    "positional arguments": "位置参数",
-    "options": "选项",
-    "optional arguments": "选项",
-    "subcommands": "命令",
-    "%(heading)s:": "%(heading)s：",
-    "show this help message and exit": "显示本帮助并退出",
-    "show program's version number and exit": "显示程序版本并退出",
-    " (default: %(default)s)": "（默认：%(default)s）",
-    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n请运行 %(prog)s --help 查看用法。\n",
-    "%(prog)s: warning: %(message)s\n": "%(prog)s：警告：%(message)s\n",
-    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
-    "unrecognized arguments: %s": "无法识别的参数：%s",
-    "the following arguments are required: %s": "缺少必需的参数：%s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择：%(value)r（可选：%(choices)s）",
-    "expected one argument": "需要一个值",
-    "expected at most one argument": "最多需要一个值",
-    "expected at least one argument": "至少需要一个值",
-    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是：%(matches)s",
-    "not allowed with argument %s": "不能与参数 %s 同时使用",
-    "ignored explicit argument %r": "多余的值 %r",
-    "one of the arguments %s is required": "必须给出以下参数之一：%s",
-    "unexpected option string: %s": "意外的选项：%s",
-    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值：%(value)r",
-    "can't open '%(filename)s': %(error)s": "无法打开“%(filename)s”：%(error)s",
-    "unknown parser %(parser_name)r (choices: %(choices)s)": "未知的命令 %(parser_name)r（可选：%(choices)s）",
-    "cannot have multiple subparser arguments": "只能给出一个命令",
-}
-ARGPARSE_PLURALS = {"expected %s argument": "需要 %s 个值", "expected %s arguments": "需要 %s 个值"}
-
-
-@contextlib.contextmanager
-def chinese_argparse() -> Iterator[None]:
-    """argparse looks its texts up through ``argparse._`` (gettext) when it builds a parser and
-    when it reports; while ours is built and parses, the lookup answers in Chinese."""
-    saved = argparse._, argparse.ngettext
-    argparse._ = lambda text: ARGPARSE_TEXTS.get(text, text)
-    argparse.ngettext = lambda one, many, n: ARGPARSE_PLURALS.get(one if n == 1 else many, many)
-    try:
-        yield
-    finally:
-        argparse._, argparse.ngettext = saved
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="processor", description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument(
@@ -126,7 +77,34 @@ def build_parser() -> argparse.ArgumentParser:
         "template", help="根据评分标准生成空白评分表和两张汇总用表", description=_template.__doc__
     )
     p.add_argument("--output", type=Path, default=Path("templates"), help="写入的文件夹（默认 templates）")
+    p.add_argument(
+        "--rubric",
+        type=Path,
+        metavar="评分标准",
+        help="本轮的评分标准工作簿（processor rubric 生成并修改后的 rubric.xlsx）；不给时用程序自带的2022年评分标准",
+    )
     p.set_defaults(handler=_template)
+
+    p = commands.add_parser(
+        "rubric", help="把评分标准写成可编辑的工作簿（或从方案Word文件中读取）", description=_rubric.__doc__
+    )
+    p.add_argument(
+        "--output", type=Path, default=Path("."), help="写入 rubric.xlsx 的文件夹（默认当前文件夹）"
+    )
+    p.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        metavar="方案.docx",
+        help="从评定工作方案的Word文件（.docx）读取附件中的评分表",
+    )
+    p.add_argument(
+        "--rubric",
+        type=Path,
+        metavar="评分标准",
+        help="本轮的评分标准工作簿（processor rubric 生成并修改后的 rubric.xlsx）；不给时用程序自带的2022年评分标准",
+    )
+    p.set_defaults(handler=_rubric)
 
     p = commands.add_parser(
         "check", help="只校验，不发布结果（一个文件夹，或一个或多个评分表）", description=_check.__doc__
@@ -139,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="文件夹或评分表",
         help="文件夹或评分表文件（默认 input）",
     )
+    p.add_argument(
+        "--rubric",
+        type=Path,
+        metavar="评分标准",
+        help="只校验评分表文件时所用的评分标准（校验文件夹时用其中的 rubric.xlsx）",
+    )
     p.set_defaults(handler=_check)
 
     p = commands.add_parser(
@@ -146,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("roster", type=Path, metavar="乡镇名单", help="乡镇名单（含“乡镇”列的表格，或办件数量表）")
     p.add_argument("--output", type=Path, default=Path("issued"), help="写入的文件夹（默认 issued）")
+    p.add_argument(
+        "--rubric",
+        type=Path,
+        metavar="评分标准",
+        help="本轮的评分标准工作簿（processor rubric 生成并修改后的 rubric.xlsx）；不给时用程序自带的2022年评分标准",
+    )
     p.set_defaults(handler=_issue)
 
     p = commands.add_parser(
@@ -163,18 +153,55 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _given_rubric(args):
+    """The rubric named by --rubric (or the packaged one), or None after printing its problems."""
+    from .batch import rubric_from
+
+    rubric, problems = rubric_from(args.rubric)
+    print_problems(problems)
+    if rubric is None:
+        print("评分标准有错误，请改正后重新运行。")
+    return rubric
+
+
 def _template(args) -> int:
-    """根据评分标准生成空白评分表、办件数量表和通报批评记录表。"""
+    """根据评分标准生成空白评分表、办件数量表和通报批评记录表（有一票否决事项时还有一票否决记录表）。"""
     from .forms.blank import write_templates
-    from .rules.rubric import load_rubric
     from .rules.settings import load_settings
 
     settings, problems = load_settings()
     if settings is None:
         print_problems(problems)
         return EXIT_INTERNAL
-    for path in write_templates(load_rubric(), settings, args.output):
+    rubric = _given_rubric(args)
+    if rubric is None:
+        return EXIT_PROBLEMS
+    for path in write_templates(rubric, settings, args.output):
         print(f"已生成 {printable(str(path))}")
+    return EXIT_OK
+
+
+def _rubric(args) -> int:
+    """把本轮的评分标准（程序自带的2022年评分标准，或 --rubric 给出的工作簿）写成可编辑的
+    评分标准工作簿 rubric.xlsx：评分项目、类别、等级规则、一票否决事项和填写说明。改好后放入
+    输入文件夹即按它生成评分表、校验和定级。给 --from 方案.docx 时，从方案 Word 文件的附件表格读取，
+    没有把握的地方标为“待核对”并列出。"""
+    from .batch import export_rubric
+
+    if args.source is not None:
+        if not args.source.is_file():
+            raise UsageError(f"找不到方案文件 {args.source}")
+        path, marks = export_rubric(args.output, source=args.source)
+    else:
+        rubric = _given_rubric(args)
+        if rubric is None:
+            return EXIT_PROBLEMS
+        path, marks = export_rubric(args.output, rubric=rubric)
+    print(f"已生成 {printable(str(path))}")
+    if marks:
+        print(f"以下{len(marks)}处没有把握，已在工作簿的“待核对”一栏标出，请对照方案核对改正后清空该栏：")
+        for mark in marks:
+            print(f"  {printable(mark)}")
     return EXIT_OK
 
 
@@ -183,7 +210,6 @@ def _issue(args) -> int:
     名单可以是含“乡镇”列的表格，也可以是办件数量表（其中的派出所不生成评分表）。"""
     from .forms.issue import issue_sheets
     from .inputs.roster import read_roster
-    from .rules.rubric import load_rubric
     from .xlsx import ReadError, read_bytes
 
     if not args.roster.is_file():
@@ -196,7 +222,10 @@ def _issue(args) -> int:
     if any(p.is_error for p in problems):
         print("名单有错误，未生成评分表。")
         return EXIT_PROBLEMS
-    for path in issue_sheets(names, args.output, load_rubric()):
+    rubric = _given_rubric(args)
+    if rubric is None:
+        return EXIT_PROBLEMS
+    for path in issue_sheets(names, args.output, rubric):
         print(f"已生成 {printable(str(path))}")
     return EXIT_OK
 
@@ -206,10 +235,13 @@ def _check(args) -> int:
     给文件时只校验这些评分表。只报告问题，不生成结果。"""
     from .batch import check
 
-    outcome = check(args.paths, progress=_progress)
+    rubric = _given_rubric(args) if args.rubric else None
+    if args.rubric and rubric is None:
+        return EXIT_PROBLEMS
+    outcome = check(args.paths, rubric=rubric, progress=progress)
     round_ = outcome.round
     print_problems(round_.problems)
-    print(f"已检查评分表{len(round_.sheets)}份。{_summary(round_.problems)}")
+    print(f"已检查评分表{len(round_.sheets)}份。{summary(round_.problems)}")
     if round_.roster:
         from .inputs.crosscheck import returns
 
@@ -224,11 +256,11 @@ def _run(args) -> int:
     计算得分、排名、等级和绩效加分，生成汇总表和结果通报。有错误时只生成问题清单。"""
     from .batch import run
 
-    outcome = run(args.input, args.output, pdf=args.pdf, progress=_progress)
+    outcome = run(args.input, args.output, pdf=args.pdf, progress=progress)
     round_ = outcome.round
     listed = round_.problems + [n for n in outcome.notes if n.severity is not Severity.INFO]
     print_problems(listed)
-    print(_summary(listed))
+    print(summary(listed))
     if outcome.published:
         print(f"已汇总{len(round_.sheets)}个乡镇，结果已发布：")
     else:
@@ -241,80 +273,6 @@ def _run(args) -> int:
         if note.severity is Severity.INFO:
             print(f"说明：{printable(note.message)}。")
     return outcome.exit_code
-
-
-def _progress(done: int, total: int) -> None:
-    """Sheets read so far, on one terminal line (only on a terminal: logs stay clean)."""
-    if sys.stderr.isatty():
-        end = "\n" if done >= total else ""
-        print(f"\r已读取评分表 {done}/{total}", end=end, file=sys.stderr, flush=True)
-
-
-def _summary(problems: list[Problem]) -> str:
-    errors = sum(p.severity is Severity.ERROR for p in problems)
-    warnings = len(problems) - errors
-    if not problems:
-        return "未发现问题。"
-    return f"发现错误{errors}个、警告{warnings}个。"
-
-
-def _safe_console() -> None:
-    """Characters the console cannot show are replaced, never an error: a GBK console (a Windows
-    pipe or redirect) cannot encode "✓" or an emoji from a file name."""
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(AttributeError, ValueError, OSError):
-            stream.reconfigure(errors="replace")
-
-
-# Bidirectional overrides reorder what a terminal shows (U+202A-202E, U+2066-2069, marks).
-_BIDI = frozenset([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C])
-
-
-def printable(text: str) -> str:
-    """Text from the input as it may be printed: control characters (an ESC that would start a
-    terminal sequence, a carriage return that would overwrite the line), line separators and
-    bidirectional overrides are shown as escapes, never sent raw."""
-    if text.isprintable():
-        return text
-    return "".join(_escape(ch) if _unsafe(ch) else ch for ch in text)
-
-
-def _unsafe(ch: str) -> bool:
-    return unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ord(ch) in _BIDI
-
-
-def _escape(ch: str) -> str:
-    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(width - _width(text), 0)
-
-
-def print_problems(problems: list[Problem]) -> None:
-    if not problems:
-        return
-    rows = [
-        tuple(
-            printable(text)
-            for text in (
-                p.severity.value,
-                p.file or "-",
-                p.where or "-",
-                p.item or "-",
-                f"{p.message}。{p.fix}。",
-            )
-        )
-        for p in problems
-    ]
-    head = ("级别", "文件", "位置", "编号", "问题及处理办法")
-    widths = [max(_width(r[i]) for r in [*rows, head]) for i in range(4)]
-    for row in [head, *rows]:
-        print("  ".join(_pad(cell, w) for cell, w in zip(row[:4], widths, strict=True)) + "  " + row[4])
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -57,6 +57,40 @@ COL_C_SOURCE = "来源"
 COL_C_REASON = "事由"
 COL_C_ACTION = "处理"
 
+# The record of 一票否决 events, for a rubric whose grading lists veto matters
+VETOES_FILE = "vetoes.xlsx"
+VETOES_SHEET = "一票否决记录"
+COL_V_TOWNSHIP = "乡镇"
+COL_V_DATE = "日期"
+COL_V_MATTER = "否决事项"
+COL_V_REASON = "事由"
+VETOES_TEMPLATE = "vetoes_template.xlsx"
+
+# The round's own rubric (the table and its grading), as a workbook the clerk edits; without it
+# the packaged 2022 table is used
+RUBRIC_FILE = "rubric.xlsx"
+# The rubric workbook (``processor rubric``): one sheet per part of the plan's table and rules,
+# read by these titles
+RUBRIC_SHEET = "评分标准"
+RUBRIC_CATEGORIES_SHEET = "类别"
+RUBRIC_GRADES_SHEET = "等级"
+RUBRIC_VETOES_SHEET = "一票否决"
+RUBRIC_NOTES_SHEET = "填写说明"
+R_TITLE, R_YEAR, R_VERSION, R_RESOLUTION, R_TOTAL = "标题", "年度", "版本", "最小单位", "总分"
+R_CATEGORY, R_CODE, R_NAME, R_GROUP = "类别", "编号", "项目", "分组"
+R_CRITERIA, R_MAXIMUM, R_KIND = "评选内容/评分标准", "分值", "计分方式"
+R_FIRST, R_STEP, R_FLOOR = "排名第一得分", "每名递减", "保底得分"
+R_REQUIRED, R_CAP, R_CHECK = "必达分", "未达必达分时最高等级", "待核对"
+R_NUMBER, R_NUMERAL = "序号", "中文序号"
+G_NAME, G_FROM, G_TO, G_MIN_TOTAL = "等级", "名次起", "名次止", "最低总分"
+G_MIN_SHARE, G_QUOTA, G_QUOTA_SHARE, G_BONUS = "各类最低得分率（%）", "名额", "名额比例（%）", "绩效加分"
+V_MATTER = "否决事项"
+# How an item is scored, as the workbook writes it -> the rubric's kind
+KIND_NAMES = {"评分": "judged", "加分": "award", "按排名计算": "computed"}
+
+# Last round's consolidated workbook, for the year-over-year comparison (optional)
+PREVIOUS_FILE = "previous.xlsx"
+
 SETTINGS_FILE = "settings.toml"
 
 # The roster of townships expected to return a sheet (optional, in the input folder)
@@ -97,6 +131,9 @@ OUT_CRITICISMS = "通报批评"
 OUT_PROBLEMS = "问题清单"
 OUT_MANIFEST = "文件清单"
 OUT_CHARTS = "图表"
+OUT_RUBRIC_ITEMS = "评分项目"  # the table the round used (code, name, maximum): next round compares by it
+OUT_COMPARISON = "与上轮比较"
+FACT_YEAR = "评定年度"  # in the manifest: which round a consolidated workbook is
 
 NO_GRADE = "无等级"
 

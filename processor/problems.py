@@ -262,6 +262,38 @@ class Code(Enum):
         "该记录日期{value}早于设置中的起算日期{since}，不作为降级依据",
         "如应计入，请修改输入文件夹中settings.toml的[criticisms] since",
     )
+    VETO_UNKNOWN_TOWNSHIP = (
+        E,
+        "一票否决记录中的乡镇“{value}”没有对应的评分表",
+        "请改为与评分表一致的乡镇名称；如该乡镇未参评，请删除该行",
+    )
+    VETO_DATE_INVALID = (E, "一票否决记录的日期“{value}”无法识别", "请填写日期，如2022-06-30")
+    VETO_MATTER_INVALID = (
+        E,
+        "否决事项“{value}”不是评分标准中的一票否决事项（{allowed}）",
+        "请从下拉列表中选择；其他事项不作为否决依据，请删除该行或在评分标准的“一票否决”工作表中列出",
+    )
+    VETOES_WITHOUT_RULE = (
+        E,
+        "输入文件夹中有一票否决记录，但本轮评分标准没有一票否决事项，记录不会生效",
+        "如方案规定了一票否决，请在评分标准的“一票否决”工作表中列出事项；否则请移出vetoes.xlsx",
+    )
+    # the round's own rubric (rubric.xlsx)
+    RUBRIC_INVALID = (
+        E,
+        "评分标准有误：{detail}",
+        "请按评分标准工作簿的“填写说明”改正后重新运行；评分标准有误时不校验任何评分表",
+    )
+    RUBRIC_UNCHECKED = (
+        E,
+        "评分标准中还有待核对的内容：{value}",
+        "请核对该行（对照方案原文改正），然后清空“待核对”一栏",
+    )
+    PREVIOUS_NOT_CONSOLIDATED = (
+        E,
+        "上轮汇总表不是本程序生成的汇总表（找不到“{expected}”）",
+        "请放入上一轮由本程序生成的consolidated.xlsx（改名为previous.xlsx）；不需要比较时请移出该文件",
+    )
     # the roster
     ROSTER_NO_SHEET = (
         E,

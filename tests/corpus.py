@@ -375,12 +375,16 @@ def zip64_directory() -> bytes:
     return data[:end] + record + locator + plain
 
 
+RELS_NS = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
 def many_sheets() -> bytes:
     """A workbook.xml listing 10,000 sheets (each pointing at the score sheet's part)."""
 
     def sheets(xml: bytes) -> bytes:
         entries = b"".join(
-            b'<sheet name="s%d" sheetId="%d" r:id="rId1"/>' % (n, n + 10) for n in range(10_000)
+            b'<sheet xmlns:r="%s" name="s%d" sheetId="%d" r:id="rId1"/>' % (RELS_NS, n, n + 10)
+            for n in range(10_000)
         )
         return xml.replace(b"</sheets>", entries + b"</sheets>")
 

@@ -75,3 +75,20 @@ def read_workbook(path: Path, sheets=None):
     from processor.xlsx import open_workbook, read_bytes
 
     return open_workbook(read_bytes(path), path.name, sheets)
+
+
+def write_rubric(folder: Path, rubric=None, grades=None, edit=None, name: str = C.RUBRIC_FILE) -> Path:
+    """The round's own rubric workbook, as ``processor rubric`` writes it: the packaged table (or
+    ``rubric``), its grades replaced by ``grades`` [(name, first rank, last rank, bonus)] if
+    given, then ``edit(draft)`` for anything else a clerk might change."""
+    from processor.forms.rubric_book import draft_of, write_rubric_book
+    from processor.rules.rubric import load_rubric
+
+    draft = draft_of(rubric or load_rubric())
+    if grades is not None:
+        draft.grades = [
+            {C.G_NAME: g, C.G_FROM: first, C.G_TO: last, C.G_BONUS: bonus} for g, first, last, bonus in grades
+        ]
+    if edit is not None:
+        edit(draft)
+    return write_rubric_book(draft, folder / name, 2022)

@@ -27,6 +27,7 @@ BASE = {
     "processor.constants",
     "processor.resources",
     "processor.processes",
+    "processor.console",
 }
 TOP = {"processor.batch", "processor.cli", "processor.__main__"}
 

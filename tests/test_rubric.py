@@ -74,7 +74,7 @@ def _broken(tmp_path, old, new):
         ('code = "1.2"', 'code = "1.1"', "重复"),
         ('maximum = "3"', 'maximum = "4"', "合计"),
         ('maximum = "3"', 'maximum = "3.05"', "整数倍"),
-        ('kind = "judged"', 'kind = "guess"', "kind"),
+        ('kind = "judged"', 'kind = "guess"', "计分方式"),
         ('maximum = "3"', "maximum = 3.0", "字符串"),
     ],
 )

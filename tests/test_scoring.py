@@ -191,19 +191,18 @@ def test_cancellation_wins_over_any_number_of_steps(make_round, rubric):
     assert table(res)["乡02"].final == "无等级" and table(res)["乡02"].bonus == 0
 
 
-def test_a_fourth_band_from_the_settings_is_graded_and_charted(make_round, rubric, tmp_path):
+def test_a_fourth_grade_from_the_rounds_rubric_is_graded_and_charted(make_round, rubric, tmp_path):
+    from helpers import write_rubric
+
     from processor.batch import run
 
     folder = make_round({f"乡{n:02d}": {"3.6": float(5 - Decimal("0.3") * n)} for n in range(14)},
                         remarks={f"乡{n:02d}": {"3.6": "x"} for n in range(14)})  # fmt: skip
-    (folder / "settings.toml").write_text(
-        '[[grading.bands]]\ngrade = "一等"\nranks = [1, 2]\nbonus = "5"\n'
-        '[[grading.bands]]\ngrade = "二等"\nranks = [3, 6]\nbonus = "3"\n'
-        '[[grading.bands]]\ngrade = "三等"\nranks = [7, 11]\nbonus = "2"\n'
-        '[[grading.bands]]\ngrade = "四等"\nranks = [12, 13]\nbonus = "1"\n',
-        encoding="utf-8",
+    write_rubric(
+        folder, grades=[("一等", 1, 2, "5"), ("二等", 3, 6, "3"), ("三等", 7, 11, "2"), ("四等", 12, 13, "1")]
     )
     outcome = run(folder, tmp_path / "out", pdf=False)
     assert outcome.exit_code == 0, [p.message for p in outcome.round.problems]
     finals = [r.final for r in outcome.results.townships]
     assert finals[11:] == ["四等", "四等", "无等级"]
+    assert [r.bonus for r in outcome.results.townships][11:] == [1, 1, 0]

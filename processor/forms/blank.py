@@ -11,7 +11,7 @@ from .. import constants as C
 from ..rules.rubric import Rubric
 from ..rules.settings import Settings
 from ..xlsx.save import reproducible_bytes, save_reproducibly
-from .companions import build_case_counts, build_criticisms
+from .companions import build_case_counts, build_criticisms, build_vetoes
 from .score_sheet import build_score_sheet
 
 
@@ -30,11 +30,14 @@ def write_templates(rubric: Rubric, settings: Settings, folder: Path) -> list[Pa
     folder.mkdir(parents=True, exist_ok=True)
     when = saved_on(rubric)
     written = []
-    for name, wb in (
+    forms = [
         (C.SCORE_SHEET_TEMPLATE, build_score_sheet(rubric)),
         (C.CASE_COUNTS_TEMPLATE, build_case_counts(rubric)),
         (C.CRITICISMS_TEMPLATE, build_criticisms(settings)),
-    ):
+    ]
+    if rubric.grading.vetoes:
+        forms.append((C.VETOES_TEMPLATE, build_vetoes(rubric)))
+    for name, wb in forms:
         path = folder / name
         save_reproducibly(wb, path, when)
         written.append(path)

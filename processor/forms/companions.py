@@ -1,5 +1,6 @@
-"""The clerk's two companion tables, blank: case counts (单位, 办件数量) and the criticism record
-(乡镇, 日期, 来源, 事由, 处理), with their lists and notes (openpyxl)."""
+"""The clerk's companion tables, blank: case counts (单位, 办件数量), the criticism record (乡镇,
+日期, 来源, 事由, 处理) and, for a rubric with veto matters, the veto record, with their lists and
+notes (openpyxl)."""
 
 from __future__ import annotations
 
@@ -68,6 +69,30 @@ def build_criticisms(settings: Settings) -> Workbook:
     )
     ws["G1"].alignment = Alignment(wrap_text=True, vertical="top")
     ws.column_dimensions["G"].width = 40
+    return wb
+
+
+def build_vetoes(rubric: Rubric) -> Workbook:
+    """The record of 一票否决 events, for a rubric whose grading lists veto matters."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = C.VETOES_SHEET
+    _table_header(
+        ws, [(C.COL_V_TOWNSHIP, 14), (C.COL_V_DATE, 12), (C.COL_V_MATTER, 30), (C.COL_V_REASON, 40)]
+    )
+    matters = DataValidation(
+        type="list",
+        formula1='"' + ",".join(rubric.grading.vetoes) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+    )
+    matters.add("C2:C500")
+    ws.add_data_validation(matters)
+    ws["F1"] = (
+        "说明：每个一票否决事项一行；否决事项从下拉列表选择（评分标准中的一票否决事项）。有记录的乡镇不予评定等级。"
+    )
+    ws["F1"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions["F"].width = 40
     return wb
 
 

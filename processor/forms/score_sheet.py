@@ -101,7 +101,8 @@ def build_score_sheet(rubric: Rubric) -> Workbook:
         subtotal_rows.append(row)
         row += 1
     computed = "、".join(i.code for i in rubric.computed_items)
-    _summary_row(ws, row, f"{C.TOTAL_LABEL}（不含{computed}，由汇总程序计算）", rubric.total, bold=True)
+    label = f"{C.TOTAL_LABEL}（不含{computed}，由汇总程序计算）" if computed else C.TOTAL_LABEL
+    _summary_row(ws, row, label, rubric.total, bold=True)
     score = LETTER[C.COL_SCORE]
     ws.cell(row, COL[C.COL_SCORE], f"=SUM({score}{subtotal_rows[0]}:{score}{subtotal_rows[-1]})")
     total_row = row
@@ -246,7 +247,7 @@ def _self_check(ws, first: int, last: int, total_row: int, rubric: Rubric) -> No
         f'&IF({count(2)}>0,{count(2)}&"项得分无效（红色）；","")'
         f'&IF({count(3)}>0,{count(3)}&"项扣分未写说明（橙色）；","")'
         f'&IF(AND({township}<>"",COUNTIF({checks},">0")=0),"已填写完整。","")'
-        f'&"合计"&TEXT({LETTER[C.COL_SCORE]}{total_row},"0.0")&"分（不含{computed}）"'
+        f'&"合计"&TEXT({LETTER[C.COL_SCORE]}{total_row},"0.0")&"分{f"（不含{computed}）" if computed else ""}"'
     )
     scores = f"{LETTER[C.COL_SCORE]}{first}:{LETTER[C.COL_SCORE]}{last}"
     remarks = f"{LETTER[C.COL_REMARK]}{first}:{LETTER[C.COL_REMARK]}{last}"
@@ -329,14 +330,16 @@ def _summary_row(ws, row: int, label: str, maximum, bold: bool = False) -> None:
 def _instructions(rubric: Rubric) -> str:
     computed = "、".join(i.code for i in rubric.computed_items)
     awards = "、".join(i.code for i in rubric.items if i.kind == "award")
-    return (
-        "填写说明：1. 只在黄色单元格填写：乡镇名称、评定人员、评定日期，各项得分和扣分说明。"
-        f"2. 得分填0至该项分值之间的数字，最小单位{_number(rubric.resolution)}分；满分也要填写；"
-        f"有扣分的必须在“扣分说明”栏写明原因。3. {awards}为加分项，符合条件填满分，否则填0。"
-        f"4. {computed}由汇总程序根据各单位办件数量排名计算，不需填写。"
-        "5. 顶部“填写状态”自动提示未打分、无效（红色）和缺扣分说明（橙色）的项目数；小计和总分仅供核对，汇总以逐项得分为准。"
-        "6. 在“评定意见”栏写明评定意见，打印后由评定人员和乡镇负责人签字。"
-    )
+    points = [
+        "只在黄色单元格填写：乡镇名称、评定人员、评定日期，各项得分和扣分说明。",
+        f"得分填0至该项分值之间的数字，最小单位{_number(rubric.resolution)}分；满分也要填写；"
+        "有扣分的必须在“扣分说明”栏写明原因。",
+        *([f"{awards}为加分项，符合条件填满分，否则填0。"] if awards else []),
+        *([f"{computed}由汇总程序根据各单位办件数量排名计算，不需填写。"] if computed else []),
+        "顶部“填写状态”自动提示未打分、无效（红色）和缺扣分说明（橙色）的项目数；小计和总分仅供核对，汇总以逐项得分为准。",
+        "在“评定意见”栏写明评定意见，打印后由评定人员和乡镇负责人签字。",
+    ]
+    return "填写说明：" + "".join(f"{n}. {point}" for n, point in enumerate(points, start=1))
 
 
 def _print_setup(ws, last_row: int, rubric: Rubric) -> None:

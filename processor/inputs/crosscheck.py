@@ -13,8 +13,10 @@ from ..problems import Code, Problem, problem
 from ..xlsx import ReadError
 from .folder import hashed
 from .names import Matcher, text_key
+from .previous import read_previous
 from .sheet import ScoreSheet
 from .tables import read_case_counts, read_criticisms
+from .vetoes import read_vetoes
 
 if TYPE_CHECKING:
     from .round import Round
@@ -153,3 +155,42 @@ def criticisms(round_: Round, paths: list[Path], matcher: Matcher) -> None:
             )
             continue
         round_.criticisms.append(replace(record, township=township))
+
+
+def vetoes(round_: Round, paths: list[Path], matcher: Matcher) -> None:
+    """The 一票否决 record: required when the rubric lists veto matters (an empty table with its
+    header says "none"); refused when it holds records the rubric gives no effect."""
+    matters = round_.rubric.grading.vetoes
+    if not matters and not paths:
+        return
+    data = _companion(round_, paths, "一票否决记录表", C.VETOES_FILE)
+    if data is None:
+        return
+    file = paths[0].name
+    records, found = read_vetoes(data, file, matters)
+    if not matters:
+        if records or found:
+            round_.problems.append(problem(Code.VETOES_WITHOUT_RULE, file=file))
+        return
+    round_.problems += found
+    for record in records:
+        where = dict(file=file, sheet=record.sheet, cell=record.cell)
+        township, loosely = matcher.match(record.township)
+        if township is None:
+            round_.problems.append(problem(Code.VETO_UNKNOWN_TOWNSHIP, value=record.township, **where))
+            continue
+        if loosely:
+            round_.problems.append(
+                problem(Code.NAME_MATCHED_LOOSELY, value=record.township, matched=township, **where)
+            )
+        round_.vetoes.append(replace(record, township=township))
+
+
+def previous(round_: Round, path: Path) -> None:
+    try:
+        data = hashed(path, "上轮汇总表", round_.files)
+    except ReadError as exc:
+        round_.problems.append(exc.problem(path.name))
+        return
+    round_.previous, found = read_previous(data, path.name)
+    round_.problems += found

@@ -25,7 +25,7 @@ SPREADSHEET_LIKE = {
 @dataclass(frozen=True)
 class InputFile:
     name: str
-    role: str  # 评分表, 办件数量表, 通报批评记录表, 乡镇名单
+    role: str  # 评分表, 办件数量表, 通报批评记录表, 乡镇名单, 评分标准, 一票否决记录表, 上轮汇总表
     sha256: str
     size: int
 
@@ -39,6 +39,9 @@ class Folder:
     criticisms: list[Path] = field(default_factory=list)
     settings: list[Path] = field(default_factory=list)
     roster: list[Path] = field(default_factory=list)
+    rubric: list[Path] = field(default_factory=list)
+    vetoes: list[Path] = field(default_factory=list)
+    previous: list[Path] = field(default_factory=list)
     other: list[Path] = field(default_factory=list)
 
 
@@ -59,6 +62,9 @@ _ROLES = {
     C.CRITICISMS_FILE: "criticisms",
     C.SETTINGS_FILE: "settings",
     C.ROSTER_FILE: "roster",
+    C.RUBRIC_FILE: "rubric",
+    C.VETOES_FILE: "vetoes",
+    C.PREVIOUS_FILE: "previous",
 }
 
 

@@ -12,15 +12,17 @@ from pathlib import Path
 from .. import constants as C
 from .. import processes
 from ..problems import Code, Problem, has_errors, problem
-from ..rules.rubric import Rubric
+from ..rules.rubric import Rubric, load_rubric
 from ..rules.settings import Settings, load_settings
 from ..xlsx import ReadError
 from . import crosscheck
 from .folder import SPREADSHEET_LIKE, InputFile, classify, hashed
 from .names import Matcher, text_key
 from .roster import read_roster
+from .rubric_book import read_rubric_book
 from .sheet import ScoreSheet, read_score_sheet
 from .tables import CaseCount, Criticism
+from .vetoes import Veto
 
 Progress = Callable[[int, int], None]  # (sheets read, sheets in all)
 PARALLEL_FROM = 200  # sheets; below this, starting worker processes costs more than it saves
@@ -35,6 +37,8 @@ class Round:
     case_counts: list[CaseCount] = field(default_factory=list)
     unit_of: dict[str, str] = field(default_factory=dict)  # township -> its unit in the case counts
     criticisms: list[Criticism] = field(default_factory=list)  # counted, township as on its sheet
+    vetoes: list[Veto] = field(default_factory=list)  # 一票否决 records, township as on its sheet
+    previous: object | None = None  # last round's results (inputs.previous.Previous), if given
     roster: list[str] = field(default_factory=list)  # townships expected to return a sheet, if given
     files: list[InputFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -45,10 +49,17 @@ class Round:
         return not has_errors(self.problems)
 
 
-def collect(folder: Path, rubric: Rubric, progress: Progress | None = None) -> Round:
-    """Read and check a whole round in ``folder``: sheets, case counts, criticisms, settings."""
-    round_ = Round(rubric=rubric)
+def collect(folder: Path, rubric: Rubric | None = None, progress: Progress | None = None) -> Round:
+    """Read and check a whole round in ``folder``: its rubric (rubric.xlsx, else ``rubric``, else
+    the packaged table), sheets, case counts, criticisms, vetoes, settings, last round's results.
+    A rubric with mistakes stops the round before any sheet is judged."""
     roles = classify(folder)
+    round_ = Round(rubric=rubric or load_rubric())
+    if roles.rubric:
+        own = _own_rubric(round_, roles.rubric[0])
+        if own is None:
+            return round_
+        round_.rubric = own
     round_.settings, settings_problems = load_settings(roles.settings[0] if roles.settings else None)
     round_.problems += settings_problems
     for path in roles.other:
@@ -64,12 +75,32 @@ def collect(folder: Path, rubric: Rubric, progress: Progress | None = None) -> R
     if roles.roster:
         _roster(round_, roles.roster[0])
     matcher = Matcher(s.township for s in round_.sheets if text_key(s.township))
-    with _guarded(round_, C.CASE_COUNTS_FILE):
-        crosscheck.case_counts(round_, roles.case_counts, matcher)
+    if round_.rubric.computed_items:
+        with _guarded(round_, C.CASE_COUNTS_FILE):
+            crosscheck.case_counts(round_, roles.case_counts, matcher)
+    else:  # a table without an item ranked by case counts needs none
+        round_.problems += [problem(Code.FILE_IGNORED, file=p.name) for p in roles.case_counts]
     if round_.settings is not None:
         with _guarded(round_, C.CRITICISMS_FILE):
             crosscheck.criticisms(round_, roles.criticisms, matcher)
+    with _guarded(round_, C.VETOES_FILE):
+        crosscheck.vetoes(round_, roles.vetoes, matcher)
+    if roles.previous:
+        with _guarded(round_, C.PREVIOUS_FILE):
+            crosscheck.previous(round_, roles.previous[0])
     return round_
+
+
+def _own_rubric(round_: Round, path: Path) -> Rubric | None:
+    """The round folder's own rubric workbook, or None with its problems in the round."""
+    try:
+        data = hashed(path, "评分标准", round_.files)
+    except ReadError as exc:
+        round_.problems.append(exc.problem(path.name))
+        return None
+    rubric, found = read_rubric_book(data, path.name)
+    round_.problems += found
+    return rubric
 
 
 def check_files(paths: list[Path], rubric: Rubric, progress: Progress | None = None) -> Round:

@@ -110,7 +110,7 @@ class _SheetReader:
             if cell.kind == "s" and cell.text in (C.META_VERSION_LABEL, C.META_FINGERPRINT_LABEL):
                 found[cell.text] = read_text(meta.get(row, col + 1))
         version = found.get(C.META_VERSION_LABEL, "")
-        if found.get(C.META_FINGERPRINT_LABEL) == self.rubric.fingerprint:
+        if found.get(C.META_FINGERPRINT_LABEL) in (self.rubric.fingerprint, *self.rubric.aliases):
             return True
         if not found:
             self.report(Code.NOT_TEMPLATE)

@@ -16,6 +16,7 @@ from .. import constants as C
 from ..inputs.round import Round
 from ..results.records import Results, TownshipResult
 from ..rules.rubric import Rubric
+from .comparison import Comparison
 from .filenames import file_names
 from .html import environment
 
@@ -88,7 +89,7 @@ def _lines(rubric: Rubric, result: TownshipResult) -> list[dict]:
     return lines
 
 
-def feedback_pages(round_: Round, results: Results) -> dict[str, str]:
+def feedback_pages(round_: Round, results: Results, comparison: Comparison | None = None) -> dict[str, str]:
     """file name -> HTML, one page per township."""
     rubric, settings = round_.rubric, round_.settings
     template = environment().get_template(C.FEEDBACK_TEMPLATE)
@@ -108,12 +109,16 @@ def feedback_pages(round_: Round, results: Results) -> dict[str, str]:
             weakest=[s for s in standing if s.weakest],
             center_count=len(results.townships),
             lost=rubric.total - result.total,
+            comparison=comparison,
+            compared=comparison.townships.get(result.township) if comparison else None,
         )
     return pages
 
 
-def write_feedback(folder: Path, round_: Round, results: Results) -> None:
-    for name, html in feedback_pages(round_, results).items():
+def write_feedback(
+    folder: Path, round_: Round, results: Results, comparison: Comparison | None = None
+) -> None:
+    for name, html in feedback_pages(round_, results, comparison).items():
         path = folder / name
         # The name was cleaned above; this guards the promise that nothing leaves the folder.
         if path.resolve().parent != folder.resolve():

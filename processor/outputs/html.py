@@ -9,7 +9,7 @@ import hashlib
 import jinja2
 
 from ..resources import template_file
-from .wording import cn_date, cn_number, downgrade_text, score_text
+from .wording import cn_date, cn_number, downgrade_text, limits_text, score_text
 
 
 class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
@@ -61,4 +61,5 @@ def environment() -> jinja2.Environment:
     env.filters["date"] = cn_date
     env.filters["percent"] = lambda value: format(value, ".1f")
     env.filters["downgrade"] = downgrade_text
+    env.filters["limits"] = limits_text
     return env

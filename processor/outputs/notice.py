@@ -7,6 +7,7 @@ from .. import constants as C
 from ..inputs.round import Round
 from ..results.records import Results
 from .html import environment
+from .wording import basis_text, ties_text
 
 
 def render_notice(round_: Round, results: Results, large: bool = False) -> str:
@@ -18,13 +19,12 @@ def notice_context(round_: Round, results: Results, large: bool = False) -> dict
     """``large``: a round too large to list every name on paper (a province, the country): the
     notice names the graded and the downgraded, counts the rest, and points to the workbook."""
     settings, rubric = round_.settings, round_.rubric
+    grading = rubric.grading
     rows = results.townships
-    groups = [
-        {"grade": grade, "centers": [r for r in rows if r.final == grade]} for grade in settings.grades[:-1]
-    ]
-    (computed,) = rubric.computed_items
+    groups = [{"grade": g.name, "centers": [r for r in rows if r.final == g.name]} for g in grading.grades]
+    computed = rubric.computed_items[0] if rubric.computed_items else None
     first, last = settings.validity
-    no_grade = settings.grades[-1]
+    no_grade = C.NO_GRADE
     ungraded = [r for r in rows if r.final == no_grade]
     listed = [r for r in rows if r.initial != no_grade or r.downgrade] if large else rows
     return {
@@ -41,8 +41,12 @@ def notice_context(round_: Round, results: Results, large: bool = False) -> dict
         "ungraded": [] if large else ungraded,
         "ungraded_count": len(ungraded),
         "downgraded": [r for r in rows if r.downgrade],
+        "limited": [r for r in rows if r.caps or r.vetoes],
         "ties": results.ties,
-        "bands": settings.bands,
+        "grades": grading.grades,
+        "basis": basis_text(grading),
+        "ties_rule": ties_text(grading),
+        "by_rank": "ranks" in grading.uses,
         # the sources from the settings, worded as the seed does: 被…通报批评或被媒体曝光
         "critics": [source for source in settings.sources if not settings.is_exposure(source)],
         "exposures": [source for source in settings.sources if settings.is_exposure(source)],

@@ -51,6 +51,7 @@ def manifest(w: Writer, round_: Round) -> None:
     ws = w.sheet(C.OUT_MANIFEST, [("文件", 30), ("类型", 14), ("大小（字节）", 12), ("SHA-256", 70)])
     last = w.rows(ws, ([f.name, f.role, f.size, f.sha256] for f in round_.files))
     facts = [
+        *(((C.FACT_YEAR, str(round_.settings.year)),) if round_.settings else ()),
         ("评分标准", round_.rubric.title),
         ("评分标准版本", round_.rubric.version),
         ("评分标准指纹", round_.rubric.fingerprint),

@@ -9,6 +9,7 @@ from decimal import Decimal
 from .. import constants as C
 from ..inputs.tables import Criticism
 from ..results.records import TownshipResult
+from ..rules.grading import Grade, Grading
 from ..rules.settings import Settings
 
 CN_DIGITS = "零一二三四五六七八九十"
@@ -60,3 +61,58 @@ def downgrade_text(result: TownshipResult) -> str:
 def action_text(record: Criticism) -> str:
     """The criticism's 处理 as the workbook lists it: blank is the seed's one grade."""
     return record.action or "按方案降低一个等级"
+
+
+def limits_text(result: TownshipResult) -> str:
+    """Why the rules gave a township no more than its grade: required scores missed, vetoes."""
+    parts = [
+        f"{cap.what}得分{score_text(cap.score)}分，未达必达分{score_text(cap.minimum)}分，"
+        + ("不予评定等级" if cap.cap == C.NO_GRADE else f"最高评为{cap.cap}")
+        for cap in result.caps
+    ]
+    parts += [f"{cn_date(v.date)}被一票否决（{v.matter}：{v.reason}），不予评定等级" for v in result.vetoes]
+    return "；".join(parts)
+
+
+def _plain(value: Decimal) -> str:
+    return "0" if value.is_zero() else format(value.normalize(), "f")
+
+
+def _conditions(grade: Grade) -> str:
+    conditions = []
+    if grade.ranks is not None:
+        first, last = grade.ranks
+        conditions.append(f"第{first}名" if first == last else f"第{first}至{last}名")
+    if grade.min_total is not None:
+        conditions.append(f"总分{_plain(grade.min_total)}分及以上")
+    if grade.min_share is not None:
+        conditions.append(f"各类得分率均不低于{_plain(grade.min_share)}%")
+    text = "且".join(conditions)
+    limits = []
+    if grade.quota is not None:
+        limits.append(f"不超过{grade.quota}个")
+    if grade.quota_share is not None:
+        limits.append(f"不超过参评乡镇的{_plain(grade.quota_share)}%")
+    if limits:
+        quota = "、".join(limits) + "，按总分排名依次确定"
+        text = f"{text}的评为{grade.name}（{quota}）" if text else f"{grade.name}{quota}"
+    else:
+        text = f"{text}的评为{grade.name}"
+    return text
+
+
+def basis_text(grading: Grading) -> str:
+    """How the grades were given, in one clause of the notice: this county's rank bands say
+    按总分排名确定等级; thresholds, category minimums and quotas are spelled out."""
+    if grading.uses == {"ranks"}:
+        return "按总分排名确定等级"
+    return "按评分结果确定等级（" + "；".join(_conditions(g) for g in grading.grades) + "）"
+
+
+def ties_text(grading: Grading) -> str:
+    """What the notice says of equal totals under these rules."""
+    if "ranks" in grading.uses:
+        return "总分相同的乡镇便民服务中心并列同一名次，按该名次确定等级。"
+    if grading.uses & {"quota", "quota_share"}:
+        return "总分相同的乡镇便民服务中心并列同一名次，名额按名次依次确定。"
+    return ""

@@ -13,22 +13,30 @@ from ..inputs.values import plain
 from ..problems import Problem
 from ..results.records import Results
 from .book import Writer
+from .comparison import Comparison
 from .details import DEDUCTION_COLUMNS, deduction_rows, item_rows
 from .report import manifest, problems_sheet
-from .wording import action_text, downgrade_text
+from .wording import action_text, downgrade_text, limits_text
 
 CHART_COLOURS = {0: "#2E7D32", 1: "#1F6FB2", 2: "#D4A017", -1: "#A6A6A6"}  # the grade bands, solid
 
 
 def write_consolidated(
-    path: Path, round_: Round, results: Results, problems: list[Problem], details: bool = True
+    path: Path,
+    round_: Round,
+    results: Results,
+    problems: list[Problem],
+    details: bool = True,
+    comparison: Comparison | None = None,
 ) -> None:
     """``details``: the per-item and deduction sheets in the workbook (a large round writes
     them as CSV beside it instead, see ``details.write_details_csv``). ``problems``: the
     round's problems and the run's notes for the leading group, as the 问题清单 lists them."""
     rubric, settings = round_.rubric, round_.settings
     w = Writer(path, settings.publication_date, large=not details)
-    band_index = {grade: i for i, grade in enumerate(settings.grades[:-1])}
+    band_index = {grade: i for i, grade in enumerate(rubric.grading.names[:-1])}
+    # a column for required scores and vetoes only where the rubric has them (not this county's)
+    limits = bool(rubric.grading.vetoes) or any(x.required for x in (*rubric.items, *rubric.categories))
 
     categories = [(c.name, c.total) for c in rubric.categories]
     headers = (
@@ -38,6 +46,7 @@ def write_consolidated(
             (f"总分（{plain(rubric.total)}）", 9),
             ("初评等级", 8),
             ("降级情况", 40),
+            *((("等级限制", 40),) if limits else ()),
             ("等级", 8),
             ("绩效加分", 8),
             ("并列跨等级界线", 10),
@@ -59,6 +68,7 @@ def write_consolidated(
             result.total,
             result.initial,
             downgrade_text(result) or "无",
+            *((limits_text(result) or "无",) if limits else ()),
             result.final,
             result.bonus,
             result.boundary_tie,
@@ -90,16 +100,13 @@ def write_consolidated(
         ws = w.sheet(C.OUT_DEDUCTIONS, DEDUCTION_COLUMNS)
         w.rows(ws, deduction_rows(rubric, results))
 
-    (computed,) = rubric.computed_items
-    ws = w.sheet(
-        C.OUT_CASES,
-        [("排名", 6), ("单位", 18), ("办件数量", 10), (f"{computed.code}得分", 8), ("参评乡镇", 14)],
-        landscape=False,
-    )
-    w.rows(
-        ws,
-        ([r.rank, r.unit, r.count, r.points, r.township] for r in results.cases),
-    )
+    for computed in rubric.computed_items:
+        ws = w.sheet(
+            C.OUT_CASES,
+            [("排名", 6), ("单位", 18), ("办件数量", 10), (f"{computed.code}得分", 8), ("参评乡镇", 14)],
+            landscape=False,
+        )
+        w.rows(ws, ([r.rank, r.unit, r.count, r.points, r.township] for r in results.cases))
 
     ws = w.sheet(
         C.OUT_CRITICISMS,
@@ -120,15 +127,71 @@ def write_consolidated(
         ),
     )
 
+    if comparison is not None:
+        _comparison(w, rubric, comparison, results)
+    _rubric_items(w, rubric)
     problems_sheet(w, problems)
     manifest(w, round_)
     w.close()
 
 
+def _rubric_items(w: Writer, rubric) -> None:
+    """The table this round used, so that the next round compares item by item only where an
+    item's code, name and maximum are unchanged."""
+    ws = w.sheet(C.OUT_RUBRIC_ITEMS, [("编号", 6), ("类别", 12), ("项目", 30), ("分值", 6), ("计分方式", 10)])
+    kinds = {kind: name for name, kind in C.KIND_NAMES.items()}
+    w.rows(
+        ws,
+        (
+            [item.code, rubric.category(item.category).name, item.name, item.maximum, kinds[item.kind]]
+            for item in rubric.items
+        ),
+    )
+
+
+def _comparison(w: Writer, rubric, comparison: Comparison, results: Results) -> None:
+    label = comparison.label
+    names = [c.name for c in rubric.categories]
+    headers = [
+        ("乡镇", 14),
+        (f"{label}总分", 9),
+        ("本轮总分", 9),
+        ("变化", 7),
+        (f"{label}等级", 8),
+        ("本轮等级", 8),
+    ]
+    headers += [(f"{name}变化", 9) for name in names]
+    ws = w.sheet(C.OUT_COMPARISON, headers)
+    grade_of = {r.township: r.final for r in results.townships}
+    rows = []
+    for township, found in comparison.townships.items():
+        if found.past is None:
+            rows.append(
+                [township, None, None, None, "未参评", grade_of.get(township, "")] + [None] * len(names)
+            )
+            continue
+        changes = {row.name: row.change for row in found.categories}
+        rows.append(
+            [
+                township,
+                found.total.then,
+                found.total.now,
+                found.total.change,
+                found.past.grade,
+                grade_of[township],
+            ]
+            + [changes.get(name) for name in names]
+        )
+    last = w.rows(ws, rows)
+    notes = [f"不可比较：{what}（{why}）" for what, why in comparison.not_comparable]
+    for i, note in enumerate(notes, start=last + 2):
+        ws.write_string(i, 0, note)
+
+
 def _charts(w: Writer, round_: Round, results: Results) -> None:
     """Native Excel charts over a small table on the same sheet (so the numbers are there to check):
     totals by township, one series per final grade; category averages against their maxima."""
-    grades = list(round_.settings.grades)
+    grades = list(round_.rubric.grading.names)
     # Beyond a hundred bars a chart is unreadable: show the first hundred and say so.
     rows = results.townships[: C.CHART_TOWNSHIPS]
     shown = "" if len(results.townships) <= C.CHART_TOWNSHIPS else f"（前{C.CHART_TOWNSHIPS}名）"

@@ -1,30 +1,46 @@
-"""Scores -> results: ranks by total, grades by rank band, downgrades from the criticism
-record, bonus points. The rules' numbers come from the settings; what leaves this stage is one
-``TownshipResult`` per township (``records``), worded by the outputs."""
+"""Scores -> results: ranks by total, grades by the rubric's grading rules, must-pass caps,
+vetoes, downgrades from the criticism record, bonus points. What leaves this stage is one
+``TownshipResult`` per township (``records``), worded by the outputs.
+
+The order, which the README states for the clerk:
+1. Rank by total (equal totals share the better rank: 1, 1, 3).
+2. Eligibility: an item or category below its required score (必达分) caps the grade at what the
+   rubric says; a recorded veto (一票否决) removes it. Both decide before places are counted, so
+   a capped or vetoed township takes no place of a grade with a quota.
+3. The initial grade: the best grade whose conditions the township meets (rank band, minimum
+   total, minimum share of every category) and whose places are not all taken, in rank order.
+   Townships tied across a band boundary or a quota's last place all get the better grade, and
+   the tie is flagged for the leading group.
+4. The final grade: the initial one lowered by this county's criticisms (nobody moves up into a
+   place freed so), then the bonus of the final grade.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 import pandas as pd
 
+from ..constants import NO_GRADE
 from ..inputs.names import text_key
 from ..inputs.round import Round
 from ..inputs.tables import Criticism
-from ..rules.settings import Settings
-from .records import BoundaryTie, CaseRank, Downgrade, Results, TownshipResult
+from ..rules.grading import Grade, Grading
+from ..rules.rubric import Rubric
+from .records import BoundaryTie, Cap, CaseRank, Downgrade, Results, TownshipResult
 from .scoring import category_means, rank_descending, score
 
 
 def grade(round_: Round) -> Results:
     """The results of a round without errors: scored, ranked, graded, downgraded."""
-    settings: Settings = round_.settings
+    rubric: Rubric = round_.rubric
+    rules = rubric.grading
     scores = score(round_)
     totals = scores.totals
     # Totals are exact multiples of the resolution; ranking them as whole numbers of that unit
     # keeps pandas away from comparing Decimal objects.
-    resolution = round_.rubric.resolution
-    units = totals.map(lambda t: int((t / resolution).to_integral_value()))
+    units = totals.map(lambda t: int((t / rubric.resolution).to_integral_value()))
     table = pd.DataFrame(
         {"township": totals.index, "total": totals.values, "rank": rank_descending(units).values}
     )
@@ -35,39 +51,143 @@ def grade(round_: Round) -> Results:
         CaseRank(r.unit, int(r.count), int(r.rank), r.points, r.township) for r in scores.cases.itertuples()
     )
     case_of = {case.township: case for case in cases if case.township}
-    by_township: dict[str, list[Criticism]] = {}
-    for record in sorted(round_.criticisms, key=lambda c: (c.date, c.source)):
-        by_township.setdefault(record.township, []).append(record)
+    criticised = _by_township(sorted(round_.criticisms, key=lambda c: (c.date, c.source)))
+    vetoed = _by_township(sorted(round_.vetoes, key=lambda v: (v.date, v.matter)))
     sheets = {s.township: s for s in round_.sheets}
     item_rows = dict(zip(scores.items.index, scores.items.to_numpy(dtype=object), strict=True))
     subtotal_rows = dict(zip(scores.categories.index, scores.categories.to_numpy(dtype=object), strict=True))
     ranked = []
     for township, total, rank in zip(table["township"], table["total"], table["rank"], strict=True):
-        rank = int(rank)
-        initial = settings.grade_for_rank(rank)
-        downgrade = _downgrade(by_township.get(township, []))
-        final = _lowered(initial, downgrade, settings)
+        item_scores, subtotals = tuple(item_rows[township]), tuple(subtotal_rows[township])
         ranked.append(
             TownshipResult(
                 township=township,
                 sheet=sheets[township],
-                scores=tuple(item_rows[township]),
-                subtotals=tuple(subtotal_rows[township]),
+                scores=item_scores,
+                subtotals=subtotals,
                 total=total,
-                rank=rank,
-                initial=initial,
-                final=final,
-                downgrade=downgrade,
-                bonus=settings.bonus(final),
+                rank=int(rank),
+                initial=NO_GRADE,
+                final=NO_GRADE,
+                downgrade=_downgrade(criticised.get(township, [])),
+                bonus=Decimal(0),
                 boundary_tie=False,
-                case=case_of[township],
+                case=case_of.get(township),
+                caps=_caps(rubric, item_scores, subtotals),
+                vetoes=tuple(vetoed.get(township, [])),
             )
         )
-    ties = _boundary_ties(ranked, settings)
-    tied = {t for tie in ties for t in tie.townships}
-    if tied:
-        ranked = [replace(r, boundary_tie=True) if r.township in tied else r for r in ranked]
-    return Results(townships=tuple(ranked), cases=cases, ties=ties, category_means=category_means(scores))
+    ranked, ties = _initial(ranked, rubric)
+    finished = []
+    for result in ranked:
+        final = _lowered(result.initial, result.downgrade, rules)
+        finished.append(replace(result, final=final, bonus=rules.bonus(final)))
+    return Results(townships=tuple(finished), cases=cases, ties=ties, category_means=category_means(scores))
+
+
+def _by_township(records) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for record in records:
+        found.setdefault(record.township, []).append(record)
+    return found
+
+
+def _caps(rubric: Rubric, scores: tuple[Decimal, ...], subtotals: tuple[Decimal, ...]) -> tuple[Cap, ...]:
+    """The required scores a township missed, items first, in the rubric's order."""
+    caps = []
+    for item, got in zip(rubric.items, scores, strict=True):
+        if item.required is not None and got < item.required.minimum:
+            caps.append(Cap(f"{item.code} {item.label}", got, item.required.minimum, item.required.cap))
+    for category, got in zip(rubric.categories, subtotals, strict=True):
+        if category.required is not None and got < category.required.minimum:
+            caps.append(Cap(category.name, got, category.required.minimum, category.required.cap))
+    return tuple(caps)
+
+
+def _ceiling(result: TownshipResult, rules: Grading) -> str:
+    """The best grade the township may have: none when vetoed, else its worst cap."""
+    if result.vetoes:
+        return NO_GRADE
+    ceiling = rules.names[0]
+    for cap in result.caps:
+        ceiling = rules.worse(ceiling, cap.cap)
+    return ceiling
+
+
+def _meets(grade: Grade, result: TownshipResult, rubric: Rubric) -> bool:
+    """Whether the township meets the grade's conditions other than its quota."""
+    if grade.ranks is not None and not grade.ranks[0] <= result.rank <= grade.ranks[1]:
+        return False
+    if grade.min_total is not None and result.total < grade.min_total:
+        return False
+    if grade.min_share is not None:
+        for category, got in zip(rubric.categories, result.subtotals, strict=True):
+            if got * 100 < grade.min_share * category.total:
+                return False
+    return True
+
+
+def _target(result: TownshipResult, rubric: Rubric) -> int:
+    """The level (index into the grades; len() for no grade) the township aims at: the best grade
+    whose conditions it meets, lowered to its ceiling. A capped township keeps the capped grade
+    even where a rank band of that grade would not hold its rank (rank 1 capped at 三等 is 三等)."""
+    rules = rubric.grading
+    best = next(
+        (n for n, grade in enumerate(rules.grades) if _meets(grade, result, rubric)), len(rules.grades)
+    )
+    return max(best, rules.names.index(_ceiling(result, rules)))
+
+
+def _next_level(level: int, result: TownshipResult, rubric: Rubric) -> int:
+    """The next worse grade whose conditions the township meets (a quota above it was full)."""
+    grades = rubric.grading.grades
+    return next((n for n in range(level + 1, len(grades)) if _meets(grades[n], result, rubric)), len(grades))
+
+
+def _initial(
+    ranked: list[TownshipResult], rubric: Rubric
+) -> tuple[list[TownshipResult], tuple[BoundaryTie, ...]]:
+    """Each township's initial grade, places handed out in rank order; ties at the edge of a
+    band or of a quota get the better grade together and are returned to be flagged."""
+    rules = rubric.grading
+    grades, count = rules.grades, len(ranked)
+    places = [g.places(count) for g in grades]
+    taken = [0] * len(grades)
+    level = [_target(result, rubric) for result in ranked]
+    groups: dict[int, list[int]] = {}
+    for n, result in enumerate(ranked):
+        groups.setdefault(result.rank, []).append(n)
+    ties = []
+    for rank in sorted(groups):
+        members = groups[rank]
+        for g, grade in enumerate(grades):  # levels only move down, so one pass settles them
+            here = [n for n in members if level[n] == g]
+            if not here or places[g] is None:
+                continue
+            left = places[g] - taken[g]
+            if left <= 0:
+                for n in here:
+                    level[n] = _next_level(g, ranked[n], rubric)
+                continue
+            if len(here) > left:
+                ties.append(_tie(ranked, here, rank, grade.name, rules.names[g + 1], quota=True))
+            taken[g] += len(here)
+        if len(members) > 1 and rules.by_rank(rank) != rules.by_rank(rank + len(members) - 1):
+            # a shared rank whose places run across a rank band's edge (1, 2, 2 with 一等 1-2)
+            ties.append(
+                _tie(ranked, members, rank, rules.by_rank(rank), rules.by_rank(rank + len(members) - 1))
+            )
+    tied = {township for tie in ties for township in tie.townships}
+    results = [
+        replace(result, initial=rules.names[level[n]], boundary_tie=result.township in tied)
+        for n, result in enumerate(ranked)
+    ]
+    return results, tuple(dict.fromkeys(ties))
+
+
+def _tie(ranked, members: list[int], rank: int, upper: str, lower: str, quota: bool = False) -> BoundaryTie:
+    townships = tuple(ranked[n].township for n in members)
+    return BoundaryTie(rank, townships, ranked[members[0]].total, upper, lower, quota)
 
 
 def _downgrade(records: list[Criticism]) -> Downgrade | None:
@@ -82,23 +202,7 @@ def _downgrade(records: list[Criticism]) -> Downgrade | None:
     return Downgrade(tuple(records), steps, any(r.cancel for r in records))
 
 
-def _lowered(initial: str, downgrade: Downgrade | None, settings: Settings) -> str:
+def _lowered(initial: str, downgrade: Downgrade | None, rules: Grading) -> str:
     if downgrade is None:
         return initial
-    return settings.grades[-1] if downgrade.cancel else settings.lower(initial, downgrade.steps)
-
-
-def _boundary_ties(ranked: list[TownshipResult], settings: Settings) -> tuple[BoundaryTie, ...]:
-    groups: dict[int, list[TownshipResult]] = {}
-    for result in ranked:
-        groups.setdefault(result.rank, []).append(result)
-    ties = []
-    for rank in sorted(groups):
-        group = groups[rank]
-        if len(group) < 2:
-            continue
-        upper = settings.grade_for_rank(rank)
-        lower = settings.grade_for_rank(rank + len(group) - 1)
-        if upper != lower:
-            ties.append(BoundaryTie(rank, tuple(r.township for r in group), group[0].total, upper, lower))
-    return tuple(ties)
+    return NO_GRADE if downgrade.cancel else rules.lower(initial, downgrade.steps)

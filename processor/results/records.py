@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from ..inputs.sheet import ScoreSheet
 from ..inputs.tables import Criticism
+from ..inputs.vetoes import Veto
 from ..rules.rubric import Category, Item, Rubric
 
 
@@ -33,6 +34,16 @@ class Downgrade:
 
 
 @dataclass(frozen=True)
+class Cap:
+    """A required score (必达分) an item or category missed, and the grade it caps at."""
+
+    what: str  # "3.6 电子证照应用比率" or a category's name
+    score: Decimal
+    minimum: Decimal
+    cap: str  # the best grade left, or 无等级
+
+
+@dataclass(frozen=True)
 class TownshipResult:
     township: str  # as written on its sheet
     sheet: ScoreSheet
@@ -40,12 +51,14 @@ class TownshipResult:
     subtotals: tuple[Decimal, ...]  # every category, in the rubric's order
     total: Decimal
     rank: int
-    initial: str  # the grade of its rank
-    final: str  # after the downgrade
+    initial: str  # the grade the rules give (conditions, places, caps, vetoes)
+    final: str  # after this county's downgrade
     downgrade: Downgrade | None  # None when no criticism counts against it
     bonus: Decimal
-    boundary_tie: bool  # shares its rank with others across a band boundary
-    case: CaseRank
+    boundary_tie: bool  # shares its rank with others across a band boundary or a quota's edge
+    case: CaseRank | None  # None when the rubric has no item computed from case counts
+    caps: tuple[Cap, ...] = ()  # required scores missed (the grade is at most their worst cap)
+    vetoes: tuple[Veto, ...] = ()  # recorded 一票否决 events (no grade)
 
     def score(self, rubric: Rubric, item: Item) -> Decimal:
         return self.scores[rubric.index_of(item)]
@@ -56,13 +69,15 @@ class TownshipResult:
 
 @dataclass(frozen=True)
 class BoundaryTie:
-    """Equal totals sharing a rank whose places run across a band boundary."""
+    """Equal totals sharing a rank whose places run across a band boundary or past the last place
+    of a grade with a quota: all get the better grade, for the leading group to decide."""
 
     rank: int
     townships: tuple[str, ...]
     total: Decimal
     upper: str  # the grade they all get (that of the shared rank)
     lower: str  # the grade of the last place they occupy
+    quota: bool = False  # past the last place of a grade with a quota (else across a rank band)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ def rank_descending(values: pd.Series) -> pd.Series:
 
 def case_points(round_: Round) -> pd.DataFrame:
     """Item 3.1: every unit of the case-count table ranked by its count, points by rank."""
-    (item,) = round_.rubric.computed_items
+    computed = round_.rubric.computed_items
     township_of = {unit: township for township, unit in round_.unit_of.items()}
     cases = pd.DataFrame(
         {
@@ -43,7 +43,7 @@ def case_points(round_: Round) -> pd.DataFrame:
         columns=["unit", "count"],
     )
     cases["rank"] = rank_descending(cases["count"]) if len(cases) else pd.Series(dtype=int)
-    cases["points"] = [item.ranking.points(int(r)) for r in cases["rank"]]
+    cases["points"] = [computed[0].ranking.points(int(r)) for r in cases["rank"]] if computed else []
     cases["township"] = [township_of.get(u, "") for u in cases["unit"]]
     return cases.sort_values(["rank", "unit"], key=_sort_key, kind="stable").reset_index(drop=True)
 
@@ -57,12 +57,17 @@ def score(round_: Round) -> Scores:
     cases = case_points(round_)
     points_of_unit = dict(zip(cases["unit"], cases["points"], strict=True))
     codes = [item.code for item in rubric.items]
-    row_of = operator.itemgetter(*codes)
+    get = operator.itemgetter(*codes)
+    row_of = get if len(codes) > 1 else lambda scores: (get(scores),)
+    computed = [item.code for item in rubric.computed_items]
     sheets = sorted(round_.sheets, key=lambda s: text_key(s.township))
     rows = []
     for sheet in sheets:
-        points = points_of_unit[round_.unit_of[sheet.township]]
-        rows.append(row_of({**sheet.scores, **{item.code: points for item in rubric.computed_items}}))
+        if computed:
+            points = points_of_unit[round_.unit_of[sheet.township]]
+            rows.append(row_of({**sheet.scores, **dict.fromkeys(computed, points)}))
+        else:
+            rows.append(row_of(sheet.scores))
     items = pd.DataFrame(rows, index=[s.township for s in sheets], columns=codes, dtype=object)
     categories = pd.DataFrame(
         {

@@ -1,6 +1,9 @@
-"""The rubric: the one home of items, maxima and rates (data in ``processor/rules/data/rubric-*.toml``).
+"""The rubric: the one home of items, maxima, rates and how the round grades (``grading``).
 
-Loading checks the rubric itself, so a broken rubric stops the program before any sheet is read.
+The packaged 2022 table is ``processor/rules/data/rubric-2022.toml``; a round folder may bring
+its own as a workbook (``inputs.rubric_book``). Loading checks the rubric itself, so a broken
+rubric stops the round before any sheet is read; ``check_rubric`` gives every fault with where
+it is, for the reader of the file to name the cell or key.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from functools import cached_property
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from ..constants import NO_GRADE
 from ..resources import rules_file
+from .grading import Grade, Grading, Requirement, check_grading
 
 DEFAULT_RUBRIC = "rubric-2022.toml"  # packaged, in processor/rules/data
 
@@ -43,6 +48,7 @@ class Category:
     numeral: str
     name: str
     total: Decimal
+    required: Requirement | None = None  # a subtotal it must reach (必达分)
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ class Item:
     criteria: str
     group: str = ""
     ranking: Ranking | None = None
+    required: Requirement | None = None  # a score it must reach (必达分)
 
     @property
     def entered(self) -> bool:
@@ -76,6 +83,8 @@ class Rubric:
     categories: tuple[Category, ...]
     items: tuple[Item, ...]
     fingerprint: str
+    grading: Grading
+    aliases: tuple[str, ...] = ()  # other fingerprints of the same table (legacy_fingerprint)
 
     def item(self, code: str) -> Item:
         return self._by_code[code]
@@ -120,7 +129,7 @@ def load_rubric(path: Path | Traversable | None = None) -> Rubric:
         raise RubricError(f"评分标准文件 {path} 格式有误：{exc!r}") from exc
     faults = check_rubric(rubric)
     if faults:
-        raise RubricError(f"评分标准文件 {path} 有误：\n- " + "\n- ".join(faults))
+        raise RubricError(f"评分标准文件 {path} 有误：\n- " + "\n- ".join(text for _, text in faults))
     return rubric
 
 
@@ -130,10 +139,37 @@ def _decimal(text) -> Decimal:
     return Decimal(str(text))
 
 
+def _required(raw: dict | None) -> Requirement | None:
+    if raw is None:
+        return None
+    return Requirement(_decimal(raw["minimum"]), str(raw.get("cap", NO_GRADE)))
+
+
+def _grading(raw: dict) -> Grading:
+    grades = []
+    for entry in raw.get("grades", []):
+        ranks = entry.get("ranks")
+        grades.append(
+            Grade(
+                name=str(entry["name"]).strip(),
+                bonus=_decimal(entry.get("bonus", "0")),
+                ranks=(int(ranks[0]), int(ranks[1])) if ranks is not None else None,
+                min_total=_decimal(entry["min_total"]) if "min_total" in entry else None,
+                min_share=_decimal(entry["min_share"]) if "min_share" in entry else None,
+                quota=int(entry["quota"]) if "quota" in entry else None,
+                quota_share=_decimal(entry["quota_share"]) if "quota_share" in entry else None,
+            )
+        )
+    return Grading(tuple(grades), tuple(str(v).strip() for v in raw.get("vetoes", [])))
+
+
 def _build(data: dict) -> Rubric:
     head = data["rubric"]
     categories = tuple(
-        Category(int(c["number"]), c["numeral"], c["name"], _decimal(c["total"])) for c in data["categories"]
+        Category(
+            int(c["number"]), c["numeral"], c["name"], _decimal(c["total"]), _required(c.get("required"))
+        )
+        for c in data["categories"]
     )
     items = []
     for raw in data["items"]:
@@ -150,6 +186,7 @@ def _build(data: dict) -> Rubric:
                 ranking=Ranking(*(_decimal(ranking[k]) for k in ("first", "step", "floor")))
                 if ranking
                 else None,
+                required=_required(raw.get("required")),
             )
         )
     items = tuple(items)
@@ -162,25 +199,34 @@ def _build(data: dict) -> Rubric:
         categories=categories,
         items=items,
         fingerprint=fingerprint(categories, items),
+        grading=_grading(data.get("grading", {})),
+        aliases=aliases_of(categories, items),
     )
 
 
-def fingerprint(categories, items) -> str:
+def aliases_of(categories, items) -> tuple[str, ...]:
+    legacy = legacy_fingerprint(categories, items)
+    return () if legacy == fingerprint(categories, items) else (legacy,)
+
+
+def fingerprint(categories, items, text=None) -> str:
     """A hash of what scoring depends on: categories, codes, names, maxima, kinds and rates.
 
     The criteria wording is left out on purpose: correcting a typo in a criterion does not make
-    the sheets already filled on that template wrong.
+    the sheets already filled on that template wrong. Numbers are hashed as 3, never 3.0, so a
+    table saved again by Excel keeps its fingerprint (``text`` is for the legacy form only).
     """
+    text = text or _canonical
     content = {
-        "categories": [[c.number, c.name, str(c.total)] for c in categories],
+        "categories": [[c.number, c.name, text(c.total)] for c in categories],
         "items": [
             [
                 i.code,
                 i.category,
                 i.name,
-                str(i.maximum),
+                text(i.maximum),
                 i.kind,
-                [str(i.ranking.first), str(i.ranking.step), str(i.ranking.floor)] if i.ranking else None,
+                [text(i.ranking.first), text(i.ranking.step), text(i.ranking.floor)] if i.ranking else None,
             ]
             for i in items
         ],
@@ -189,48 +235,102 @@ def fingerprint(categories, items) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def check_rubric(rubric: Rubric) -> list[str]:
-    """Every fault of the rubric, in Chinese, for the person who edits the data file."""
-    faults: list[str] = []
+def legacy_fingerprint(categories, items) -> str:
+    """The fingerprint as versions before 0.2 computed it (numbers as the TOML wrote them, so
+    3.1's "4.0" as 4.0): sheets issued by them carry it, and are still recognised."""
+    return fingerprint(categories, items, text=str)
+
+
+def _canonical(value: Decimal) -> str:
+    """3, 3.0 and 3.00 are one maximum: the same text in the fingerprint, whichever file wrote it."""
+    return "0" if value.is_zero() else format(value.normalize(), "f")
+
+
+# (where, what): where is "rubric:total", "category:2", "item#0:maximum" (the item's place in
+# ``items`` and the field), "grade:1", "vetoes"; the reader of the file makes it a cell or key
+Fault = tuple[str, str]
+
+
+def check_rubric(rubric: Rubric) -> list[Fault]:
+    """Every fault of the rubric, in Chinese, for the person who edits its file, with where it is."""
+    faults: list[Fault] = []
     res = rubric.resolution
     if res <= 0:
-        faults.append(f"最小单位resolution应大于0，现为{res}")
-        return faults
+        return [("rubric:resolution", f"最小单位应大于0，现为{res}")]
 
     def on_grid(value: Decimal) -> bool:
         return value % res == 0
 
     numbers = [c.number for c in rubric.categories]
-    if len(set(numbers)) != len(numbers):
-        faults.append(f"类别序号重复：{numbers}")
+    for category in rubric.categories:
+        if numbers.count(category.number) > 1:
+            faults.append((f"category:{category.number}", f"类别序号{category.number}重复"))
     seen: set[str] = set()
-    for item in rubric.items:
+    for n, item in enumerate(rubric.items):
+        at = f"item#{n}"  # + ":field" names the cell of the item's row a fault is about
         if item.code in seen:
-            faults.append(f"项目编号{item.code}重复")
+            faults.append((f"{at}:code", f"项目编号{item.code}重复"))
         seen.add(item.code)
         if item.category not in numbers:
-            faults.append(f"项目{item.code}的类别{item.category}不存在")
+            faults.append((f"{at}:category", f"项目{item.code}的类别{item.category}不存在"))
         elif not item.code.startswith(f"{item.category}."):
-            faults.append(f"项目编号{item.code}与所属类别{item.category}不符")
+            faults.append(
+                (
+                    f"{at}:code",
+                    f"项目编号{item.code}与所属类别{item.category}不符（应以“{item.category}.”开头）",
+                )
+            )
         if item.kind not in KINDS:
-            faults.append(f"项目{item.code}的kind“{item.kind}”应为{'、'.join(KINDS)}之一")
+            faults.append((f"{at}:kind", f"项目{item.code}的计分方式“{item.kind}”无法识别"))
         if item.maximum <= 0 or not on_grid(item.maximum):
-            faults.append(f"项目{item.code}的分值{item.maximum}应为{res}的正整数倍")
+            faults.append((f"{at}:maximum", f"项目{item.code}的分值{item.maximum}应为{res}的正整数倍"))
         if (item.kind == "computed") != (item.ranking is not None):
-            faults.append(f"项目{item.code}：只有computed项目需要且必须有ranking（计算规则）")
+            faults.append(
+                (
+                    f"{at}:ranking",
+                    f"项目{item.code}：按排名计算的项目必须写明排名得分（第一名、每名递减、保底），其他项目不写",
+                )
+            )
         if item.ranking:
             r = item.ranking
             if not (on_grid(r.first) and on_grid(r.step) and on_grid(r.floor)):
-                faults.append(f"项目{item.code}的计算规则应为{res}的整数倍")
+                faults.append((f"{at}:ranking", f"项目{item.code}的排名得分应为{res}的整数倍"))
             if not (0 < r.floor <= r.first <= item.maximum) or r.step <= 0:
-                faults.append(f"项目{item.code}的计算规则应满足 0 < floor ≤ first ≤ 分值，step > 0")
+                faults.append(
+                    (
+                        f"{at}:ranking",
+                        f"项目{item.code}的排名得分应满足 0 < 保底 ≤ 第一名 ≤ 分值，每名递减 > 0",
+                    )
+                )
+        if item.required is not None:
+            faults += _requirement(f"{at}:required", f"项目{item.code}", item.required, item.maximum, rubric)
+    if len(rubric.computed_items) > 1:
+        codes = "、".join(i.code for i in rubric.computed_items)
+        second = rubric.items.index(rubric.computed_items[1])
+        faults.append((f"item#{second}:kind", f"只能有一个按办件数量排名计算的项目，现有{codes}"))
     for category in rubric.categories:
+        where = f"category:{category.number}"
         total = sum((i.maximum for i in rubric.items_of(category)), Decimal(0))
-        if total != category.total:
-            faults.append(f"类别“{category.name}”的分值合计为{total}，应为{category.total}")
         if not rubric.items_of(category):
-            faults.append(f"类别“{category.name}”没有任何项目")
+            faults.append((where, f"类别“{category.name}”没有任何项目"))
+        elif total != category.total:
+            faults.append(
+                (where, f"类别“{category.name}”的项目分值合计为{total}，但类别分值写的是{category.total}")
+            )
+        if category.required is not None:
+            faults += _requirement(where, f"类别“{category.name}”", category.required, category.total, rubric)
     grand = sum((i.maximum for i in rubric.items), Decimal(0))
     if grand != rubric.total:
-        faults.append(f"全部项目分值合计为{grand}，应为{rubric.total}")
+        faults.append(("rubric:total", f"全部项目分值合计为{grand}，但总分写的是{rubric.total}"))
+    faults += check_grading(rubric.grading, tuple(c.name for c in rubric.categories))
+    return faults
+
+
+def _requirement(where: str, what: str, required: Requirement, top: Decimal, rubric: Rubric) -> list[Fault]:
+    faults = []
+    if not 0 < required.minimum <= top:
+        faults.append((where, f"{what}的必达分{required.minimum}应大于0且不超过其分值{top}"))
+    if required.cap not in rubric.grading.names:
+        allowed = "、".join(rubric.grading.names)
+        faults.append((where, f"{what}未达必达分时的最高等级“{required.cap}”应为{allowed}之一"))
     return faults

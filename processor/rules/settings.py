@@ -7,23 +7,13 @@ import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ..constants import NO_GRADE
 from ..problems import Code, Problem, problem
 from ..resources import rules_file
 
 DEFAULT_SETTINGS = "settings.toml"  # packaged, in processor/rules/data
 MAX_SETTINGS_BYTES = 64 * 1024  # a settings file is a page of text; a FIFO or a huge file is refused
-
-
-@dataclass(frozen=True)
-class Band:
-    grade: str
-    first: int
-    last: int
-    bonus: Decimal
 
 
 @dataclass(frozen=True)
@@ -40,33 +30,14 @@ class Settings:
     evaluation_month: str
     publication_date: dt.date
     validity_years: int
-    bands: tuple[Band, ...]
     sources: tuple[str, ...]
     criticisms_since: dt.date | None
-
-    @property
-    def grades(self) -> tuple[str, ...]:
-        """From the best grade down to no grade: the order of downgrades."""
-        return (*(b.grade for b in self.bands), NO_GRADE)
 
     @staticmethod
     def is_exposure(source: str) -> bool:
         """A source named as an exposure (媒体曝光) reads "被媒体曝光"; the others are bodies
         whose 通报批评 it is ("被市效能办通报批评")."""
         return source.endswith("曝光")
-
-    def grade_for_rank(self, rank: int) -> str:
-        for band in self.bands:
-            if band.first <= rank <= band.last:
-                return band.grade
-        return NO_GRADE
-
-    def lower(self, grade: str, steps: int) -> str:
-        grades = self.grades
-        return grades[min(grades.index(grade) + steps, len(grades) - 1)]
-
-    def bonus(self, grade: str) -> Decimal:
-        return next((b.bonus for b in self.bands if b.grade == grade), Decimal(0))
 
     @property
     def validity(self) -> tuple[int, int]:
@@ -123,7 +94,10 @@ def _build(data: dict, faults: list[str]) -> Settings | None:
     validity_years = get("round", "validity_years", int, 0)
     if validity_years < 1:
         faults.append("[round] validity_years 应为正整数")
-    bands = _bands(data.get("grading", {}).get("bands", []), faults)
+    if "grading" in data:
+        faults.append(
+            "[grading] 等级规则已移到评分标准中（评分标准工作簿的“等级”工作表，或 rubric-*.toml 的 [grading]），请从 settings.toml 中删除"
+        )
     sources = get("criticisms", "sources", list, [])
     if not sources or not all(isinstance(s, str) and s.strip() for s in sources):
         faults.append("[criticisms] sources 应为来源名称的列表")
@@ -141,7 +115,6 @@ def _build(data: dict, faults: list[str]) -> Settings | None:
         evaluation_month=get("round", "evaluation_month", str, ""),
         publication_date=publication,
         validity_years=validity_years,
-        bands=bands,
         sources=tuple(s.strip() for s in sources),
         criticisms_since=since,
     )
@@ -158,26 +131,3 @@ _COUNTY_KEYS = {  # Settings field -> key under [county]
     "work_plan": "work_plan",
 }
 _KIND_NAMES = {str: "文字（加引号）", int: "整数", dt.date: "日期（如 2022-08-31）", list: "列表"}
-
-
-def _bands(raw: list, faults: list[str]) -> tuple[Band, ...]:
-    bands: list[Band] = []
-    expected_first = 1
-    for n, entry in enumerate(raw, start=1):
-        try:
-            first, last = (int(r) for r in entry["ranks"])
-            band = Band(str(entry["grade"]).strip(), first, last, Decimal(str(entry["bonus"])))
-        except (KeyError, TypeError, ValueError, InvalidOperation):
-            faults.append(f"第{n}个 [[grading.bands]] 应含 grade、ranks = [起, 止]、bonus")
-            continue
-        if band.first != expected_first or band.last < band.first:
-            faults.append(f"等级“{band.grade}”的名次 {first}–{last} 应从第{expected_first}名起且不倒置")
-        if band.bonus < 0:
-            faults.append(f"等级“{band.grade}”的加分不能为负")
-        if not band.grade or band.grade == NO_GRADE or band.grade in {b.grade for b in bands}:
-            faults.append(f"等级名称“{band.grade}”为空、重复或与“{NO_GRADE}”相同")
-        expected_first = band.last + 1
-        bands.append(band)
-    if not bands:
-        faults.append("[[grading.bands]] 至少要有一个等级")
-    return tuple(bands)
