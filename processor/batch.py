@@ -94,6 +94,7 @@ def run(
             comparison = compare(round_.rubric, results, round_.previous)
         if results is not None:
             outcome.notes += [_tie_note(tie) for tie in results.ties]
+            outcome.notes += _disagreements(round_.rubric, results)
         # the reports list the inputs' problems and what the leading group must decide
         reported = round_.problems + outcome.notes
         large = is_large(len(round_.sheets))
@@ -150,6 +151,28 @@ def _tie_note(tie) -> Problem:
         upper=tie.upper,
         lower=tie.lower,
     )
+
+
+def _disagreements(rubric: Rubric, results: Results) -> list[Problem]:
+    """Items where the evaluators of a township differ by more than the round's margin."""
+    from .outputs.wording import panel_scores_text, score_text
+
+    notes = []
+    for result in results.townships:
+        for item in result.panel.items if result.panel else ():
+            if item.differs:
+                given = [s for s in item.scores if s is not None]
+                notes.append(
+                    problem(
+                        Code.PANEL_DISAGREEMENT,
+                        item=item.code,
+                        value=result.township,
+                        spread=score_text(max(given) - min(given)),
+                        scores=panel_scores_text(result, item),
+                        rule=rubric.panel.name,
+                    )
+                )
+    return notes
 
 
 def make_pdf(html: Path, pdf: Path, when: dt.date) -> Problem:

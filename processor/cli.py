@@ -83,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="评分标准",
         help="本轮的评分标准工作簿（processor rubric 生成并修改后的 rubric.xlsx）；不给时用程序自带的2022年评分标准",
     )
+    p.add_argument(
+        "--self",
+        dest="self_assessment",
+        action="store_true",
+        help="乡镇自评表（标明“自评”，不作为评定得分，汇总时与评定结果对照）",
+    )
     p.set_defaults(handler=_template)
 
     p = commands.add_parser(
@@ -136,6 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="评分标准",
         help="本轮的评分标准工作簿（processor rubric 生成并修改后的 rubric.xlsx）；不给时用程序自带的2022年评分标准",
     )
+    p.add_argument(
+        "--self",
+        dest="self_assessment",
+        action="store_true",
+        help="乡镇自评表（标明“自评”，不作为评定得分，汇总时与评定结果对照）",
+    )
     p.set_defaults(handler=_issue)
 
     p = commands.add_parser(
@@ -176,7 +188,7 @@ def _template(args) -> int:
     rubric = _given_rubric(args)
     if rubric is None:
         return EXIT_PROBLEMS
-    for path in write_templates(rubric, settings, args.output):
+    for path in write_templates(rubric, settings, args.output, args.self_assessment):
         print(f"已生成 {printable(str(path))}")
     return EXIT_OK
 
@@ -225,7 +237,7 @@ def _issue(args) -> int:
     rubric = _given_rubric(args)
     if rubric is None:
         return EXIT_PROBLEMS
-    for path in issue_sheets(names, args.output, rubric):
+    for path in issue_sheets(names, args.output, rubric, args.self_assessment):
         print(f"已生成 {printable(str(path))}")
     return EXIT_OK
 

@@ -9,6 +9,9 @@ SCORE_SHEET = "评分表"
 META_SHEET = "_rubric"  # very hidden, locked: rubric version and fingerprint
 META_VERSION_LABEL = "评分表版本"
 META_FINGERPRINT_LABEL = "评分表指纹"
+META_KIND_LABEL = "评分表类型"  # 评定 (an evaluator's) or 自评 (the township's self-assessment)
+KIND_PANEL, KIND_SELF = "评定", "自评"
+LABEL_SELF = "自评人员"  # the self-assessment sheet's label where the evaluators' sheet has 评定人员
 
 LABEL_TOWNSHIP = "乡镇名称"
 LABEL_INSPECTORS = "评定人员"
@@ -63,6 +66,9 @@ VETOES_SHEET = "一票否决记录"
 COL_V_TOWNSHIP = "乡镇"
 COL_V_DATE = "日期"
 COL_V_MATTER = "否决事项"
+RUBRIC_PANEL_SHEET = "合议"
+P_RULE, P_TRIM, P_MIN = "合并方式", "评定人数多于此数时去掉最高最低分", "每个乡镇至少几份评定表"
+P_ROUNDING, P_MARGIN, P_MARGIN_SHARE = "平均分的舍入方式", "评定差异提示（分）", "评定差异提示（占分值%）"
 COL_V_REASON = "事由"
 VETOES_TEMPLATE = "vetoes_template.xlsx"
 
@@ -85,6 +91,9 @@ R_NUMBER, R_NUMERAL = "序号", "中文序号"
 G_NAME, G_FROM, G_TO, G_MIN_TOTAL = "等级", "名次起", "名次止", "最低总分"
 G_MIN_SHARE, G_QUOTA, G_QUOTA_SHARE, G_BONUS = "各类最低得分率（%）", "名额", "名额比例（%）", "绩效加分"
 V_MATTER = "否决事项"
+RUBRIC_PANEL_SHEET = "合议"
+P_RULE, P_TRIM, P_MIN = "合并方式", "评定人数多于此数时去掉最高最低分", "每个乡镇至少几份评定表"
+P_ROUNDING, P_MARGIN, P_MARGIN_SHARE = "平均分的舍入方式", "评定差异提示（分）", "评定差异提示（占分值%）"
 # How an item is scored, as the workbook writes it -> the rubric's kind
 KIND_NAMES = {"评分": "judged", "加分": "award", "按排名计算": "computed"}
 
@@ -103,6 +112,7 @@ NOT_GRADED_SUFFIXES = ("派出所",)  # units of the case-count table that are r
 SCORE_SHEET_TEMPLATE = "score_sheet_template.xlsx"
 CASE_COUNTS_TEMPLATE = "case_counts_template.xlsx"
 CRITICISMS_TEMPLATE = "criticisms_template.xlsx"
+SELF_TEMPLATE = "self_assessment_template.xlsx"
 NOTICE_TEMPLATE = "report.html.j2"
 FEEDBACK_TEMPLATE = "feedback.html.j2"
 
@@ -133,6 +143,9 @@ OUT_MANIFEST = "文件清单"
 OUT_CHARTS = "图表"
 OUT_RUBRIC_ITEMS = "评分项目"  # the table the round used (code, name, maximum): next round compares by it
 OUT_COMPARISON = "与上轮比较"
+OUT_PANEL = "评定人员打分"  # each evaluator's item scores beside the combined one
+OUT_DISAGREEMENTS = "评定差异"
+OUT_SELF = "自评对比"
 FACT_YEAR = "评定年度"  # in the manifest: which round a consolidated workbook is
 
 NO_GRADE = "无等级"

@@ -33,17 +33,19 @@ def fill_sheet(
     opinion: str | None = None,
     template: Path | None = None,
     edit: Callable | None = None,
+    self_assessment: bool = False,
 ) -> Path:
     """Write a filled score sheet to ``path``. Every item the inspector enters gets its maximum
     unless ``scores`` says otherwise (a value of None leaves the cell blank); ``edit`` may change
     the openpyxl workbook further before it is saved (to make broken sheets for tests);
-    ``template`` is another file to start from instead of the rubric's blank sheet."""
-    wb = openpyxl.load_workbook(template) if template is not None else blank_sheet(rubric)
+    ``template`` is another file to start from instead of the rubric's blank sheet;
+    ``self_assessment`` fills the township's self-assessment sheet instead."""
+    wb = openpyxl.load_workbook(template) if template is not None else blank_sheet(rubric, self_assessment)
     ws = wb[C.SCORE_SHEET]
     rows = item_rows(ws)
     score_col, remark_col = column_of(ws, C.COL_SCORE), column_of(ws, C.COL_REMARK)
     label_value_cell(ws, C.LABEL_TOWNSHIP).value = township
-    label_value_cell(ws, C.LABEL_INSPECTORS).value = inspectors
+    label_value_cell(ws, C.LABEL_SELF if self_assessment else C.LABEL_INSPECTORS).value = inspectors
     label_value_cell(ws, C.LABEL_DATE).value = date
     if opinion is not None:
         label_value_cell(ws, C.LABEL_OPINION).value = opinion
@@ -64,9 +66,9 @@ def fill_sheet(
     return path
 
 
-def blank_sheet(rubric: Rubric) -> openpyxl.Workbook:
-    """The rubric's blank score sheet, opened with openpyxl."""
-    return openpyxl.load_workbook(io.BytesIO(score_sheet_bytes(rubric)))
+def blank_sheet(rubric: Rubric, self_assessment: bool = False) -> openpyxl.Workbook:
+    """The rubric's blank score sheet (or self-assessment sheet), opened with openpyxl."""
+    return openpyxl.load_workbook(io.BytesIO(score_sheet_bytes(rubric, self_assessment)))
 
 
 def _excel_number(value):

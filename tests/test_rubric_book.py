@@ -75,6 +75,7 @@ def test_processor_rubric_writes_the_current_table(tmp_path, capsys):
         C.RUBRIC_CATEGORIES_SHEET,
         C.RUBRIC_GRADES_SHEET,
         C.RUBRIC_VETOES_SHEET,
+        C.RUBRIC_PANEL_SHEET,
         C.RUBRIC_NOTES_SHEET,
     ]
     grades = [row for row in wb[C.RUBRIC_GRADES_SHEET].iter_rows(min_row=2, values_only=True)]

@@ -13,6 +13,7 @@ from ..rules.settings import Settings
 from ..xlsx.save import reproducible_bytes, save_reproducibly
 from .companions import build_case_counts, build_criticisms, build_vetoes
 from .score_sheet import build_score_sheet
+from .self_sheet import build_self_sheet
 
 
 def saved_on(rubric: Rubric) -> dt.datetime:
@@ -20,13 +21,18 @@ def saved_on(rubric: Rubric) -> dt.datetime:
     return dt.datetime(rubric.year, 1, 1)
 
 
-@functools.lru_cache(maxsize=4)
-def score_sheet_bytes(rubric: Rubric) -> bytes:
-    """The blank score sheet of ``rubric`` as saved (built once per rubric and process)."""
-    return reproducible_bytes(build_score_sheet(rubric), saved_on(rubric))
+@functools.lru_cache(maxsize=8)
+def score_sheet_bytes(rubric: Rubric, self_assessment: bool = False) -> bytes:
+    """The blank score sheet of ``rubric`` as saved (built once per rubric and process); the
+    township's self-assessment version when ``self_assessment``."""
+    build = build_self_sheet if self_assessment else build_score_sheet
+    return reproducible_bytes(build(rubric), saved_on(rubric))
 
 
-def write_templates(rubric: Rubric, settings: Settings, folder: Path) -> list[Path]:
+def write_templates(
+    rubric: Rubric, settings: Settings, folder: Path, self_assessment: bool = False
+) -> list[Path]:
+    """The blank forms; with ``self_assessment`` the township's self-assessment sheet too."""
     folder.mkdir(parents=True, exist_ok=True)
     when = saved_on(rubric)
     written = []
@@ -37,6 +43,8 @@ def write_templates(rubric: Rubric, settings: Settings, folder: Path) -> list[Pa
     ]
     if rubric.grading.vetoes:
         forms.append((C.VETOES_TEMPLATE, build_vetoes(rubric)))
+    if self_assessment:
+        forms.append((C.SELF_TEMPLATE, build_self_sheet(rubric)))
     for name, wb in forms:
         path = folder / name
         save_reproducibly(wb, path, when)

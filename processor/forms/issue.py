@@ -20,10 +20,14 @@ from .locate import label_value_cell
 ISSUED_FILL = PatternFill("solid", fgColor="E2EFDA")  # filled by the office, not by the inspector
 
 
-def issue_sheets(townships: list[str], output: Path, rubric: Rubric) -> list[Path]:
-    """Write ``<乡镇>评分表.xlsx`` for every township into ``output`` (atomically, as a set)."""
-    names = file_names(townships, "评分表.xlsx")
-    wb = openpyxl.load_workbook(io.BytesIO(score_sheet_bytes(rubric)))  # once: each pass changes one cell
+def issue_sheets(
+    townships: list[str], output: Path, rubric: Rubric, self_assessment: bool = False
+) -> list[Path]:
+    """Write ``<乡镇>评分表.xlsx`` for every township into ``output`` (atomically, as a set); the
+    township's self-assessment ``<乡镇>自评表.xlsx`` when ``self_assessment``."""
+    names = file_names(townships, "自评表.xlsx" if self_assessment else "评分表.xlsx")
+    blank = score_sheet_bytes(rubric, self_assessment)
+    wb = openpyxl.load_workbook(io.BytesIO(blank))  # once: each pass changes one cell
     ws = wb[C.SCORE_SHEET]
     cell = label_value_cell(ws, C.LABEL_TOWNSHIP)
     for merged in ws.merged_cells.ranges:

@@ -21,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import constants as C
 from ..rules.draft import Draft
+from ..rules.panel import RULES
 from ..rules.rubric import Rubric
 from ..xlsx.save import save_reproducibly
 from .score_sheet import BOLD, BOX, CENTER, HEADER_FILL, WRAP
@@ -118,7 +119,17 @@ def draft_of(rubric: Rubric) -> Draft:
         C.R_RESOLUTION: rubric.resolution,
         C.R_TOTAL: rubric.total,
     }
-    return Draft(head, items, categories, grades, list(rubric.grading.vetoes))
+    panel = rubric.panel
+    rounding = {"half_up": "四舍五入", "half_even": "四舍六入五成双", "down": "直接舍去"}
+    panel_rows = {
+        C.P_RULE: RULES[panel.rule],
+        C.P_TRIM: panel.trim_above,
+        C.P_MIN: panel.min_evaluators,
+        C.P_ROUNDING: rounding[panel.rounding],
+        C.P_MARGIN: panel.margin,
+        C.P_MARGIN_SHARE: panel.margin_share,
+    }
+    return Draft(head, items, categories, grades, list(rubric.grading.vetoes), panel_rows)
 
 
 def _value(value):
@@ -183,6 +194,12 @@ def build_rubric_book(draft: Draft) -> Workbook:
     _table(ws, GRADE_COLUMNS, draft.grades, 1)
     ws = wb.create_sheet(C.RUBRIC_VETOES_SHEET)
     _table(ws, ((C.V_MATTER, 50),), [{C.V_MATTER: v} for v in draft.vetoes], 1)
+    ws = wb.create_sheet(C.RUBRIC_PANEL_SHEET)
+    _table(ws, (("项目", 36), ("设置", 24)), [{"项目": k, "设置": v} for k, v in draft.panel.items()], 1)
+    rule = DataValidation(type="list", formula1='"' + ",".join(RULES.values()) + '"', showErrorMessage=True)
+    rule.error = "合并方式只能是单人评定、平均分、去掉最高最低分后平均或分类评定"
+    rule.add("B2")
+    ws.add_data_validation(rule)
     ws = wb.create_sheet(C.RUBRIC_NOTES_SHEET)
     ws.column_dimensions["A"].width = 110
     for r, line in enumerate(NOTES, start=1):
@@ -212,7 +229,10 @@ NOTES = (
     "（乡镇、日期、否决事项、事由；没有记录也要放入只含表头的空表），有记录的乡镇不予评定等级。",
     "7. “待核对”一栏是程序从方案 Word 文件中读取时没有把握的地方（橙色），请逐项核对改正后清空该栏；"
     "还有待核对内容的评分标准不能使用。",
-    "8. 本轮通报批评降低等级的规则和来源在 settings.toml 中（[criticisms]）。",
+    "8. “合议”工作表：几名评定人员分别打分时怎样合并。合并方式：单人评定（每个乡镇一份评定表，本县方案）、平均分、"
+    "去掉最高最低分后平均（评定人数多于所填人数时去掉一个最高分和一个最低分）、分类评定（每一类由其中一份评定表评分）；"
+    "平均分按舍入方式保留到最小单位，总分为各项之和；评定人员对同一项目的评分相差超过所填分数（或占分值的比例）时列出，请领导小组研究。",
+    "9. 本轮通报批评降低等级的规则和来源在 settings.toml 中（[criticisms]）。",
 )
 
 

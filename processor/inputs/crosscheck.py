@@ -29,19 +29,6 @@ def at_township(code: Code, sheet: ScoreSheet, **params) -> Problem:
     )
 
 
-def duplicates(round_: Round) -> None:
-    by_key: dict[str, list[ScoreSheet]] = {}
-    for sheet in round_.sheets:
-        if text_key(sheet.township):
-            by_key.setdefault(text_key(sheet.township), []).append(sheet)
-    for group in by_key.values():
-        if len(group) < 2:
-            continue
-        for sheet in group:
-            others = "、".join(s.file for s in group if s is not sheet)
-            round_.problems.append(at_township(Code.TOWNSHIP_DUPLICATE, sheet, other=others))
-
-
 def roster(round_: Round, file: str) -> None:
     """Every township on the roster must have returned a sheet, and every sheet be on it."""
     if not round_.roster:
@@ -62,14 +49,14 @@ RETURNED_CLEAN, RETURNED_WITH_PROBLEMS, NOT_RETURNED = "已交且无误", "已�
 def returns(round_: Round) -> dict[str, list[str]]:
     """For the roster: which townships returned a valid sheet, one with problems, or none yet."""
     status: dict[str, list[str]] = {RETURNED_CLEAN: [], RETURNED_WITH_PROBLEMS: [], NOT_RETURNED: []}
-    sheets = {s.township: s for s in round_.sheets}
-    matcher = Matcher(sheets)
+    panels = {p.township: p for p in round_.panels}
+    matcher = Matcher(panels)
     faulty = {p.file for p in round_.problems if p.is_error}
     for name in round_.roster:
         township = matcher.match(name)[0]
         if township is None:
             status[NOT_RETURNED].append(name)
-        elif sheets[township].file in faulty:
+        elif any(s.file in faulty for s in panels[township].sheets):
             status[RETURNED_WITH_PROBLEMS].append(name)
         else:
             status[RETURNED_CLEAN].append(name)
@@ -121,9 +108,9 @@ def case_counts(round_: Round, paths: list[Path], matcher: Matcher) -> None:
         round_.unit_of[township] = count.unit
     if table_broken:
         return  # the rows in error are reported already; a missing township would only repeat them
-    for sheet in round_.sheets:
-        if text_key(sheet.township) and sheet.township not in round_.unit_of:
-            round_.problems.append(at_township(Code.TOWNSHIP_NO_CASE_COUNT, sheet))
+    for panel in round_.panels:
+        if panel.township not in round_.unit_of:
+            round_.problems.append(at_township(Code.TOWNSHIP_NO_CASE_COUNT, panel.sheets[0]))
 
 
 def criticisms(round_: Round, paths: list[Path], matcher: Matcher) -> None:

@@ -15,9 +15,9 @@ from ..problems import Code, Problem, has_errors, problem
 from ..rules.rubric import Rubric, load_rubric
 from ..rules.settings import Settings, load_settings
 from ..xlsx import ReadError
-from . import crosscheck
+from . import crosscheck, panel
 from .folder import SPREADSHEET_LIKE, InputFile, classify, hashed
-from .names import Matcher, text_key
+from .names import Matcher
 from .roster import read_roster
 from .rubric_book import read_rubric_book
 from .sheet import ScoreSheet, read_score_sheet
@@ -39,6 +39,7 @@ class Round:
     criticisms: list[Criticism] = field(default_factory=list)  # counted, township as on its sheet
     vetoes: list[Veto] = field(default_factory=list)  # 一票否决 records, township as on its sheet
     previous: object | None = None  # last round's results (inputs.previous.Previous), if given
+    panels: list[panel.Panel] = field(default_factory=list)  # the sheets of each township
     roster: list[str] = field(default_factory=list)  # townships expected to return a sheet, if given
     files: list[InputFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -71,10 +72,10 @@ def collect(folder: Path, rubric: Rubric | None = None, progress: Progress | Non
     read_sheets(roles.sheets, round_, progress)
     if not roles.sheets:
         round_.problems.append(problem(Code.NO_SHEETS, file=folder.name))
-    crosscheck.duplicates(round_)
+    panel.group(round_)
     if roles.roster:
         _roster(round_, roles.roster[0])
-    matcher = Matcher(s.township for s in round_.sheets if text_key(s.township))
+    matcher = Matcher(p.township for p in round_.panels)
     if round_.rubric.computed_items:
         with _guarded(round_, C.CASE_COUNTS_FILE):
             crosscheck.case_counts(round_, roles.case_counts, matcher)
@@ -107,7 +108,7 @@ def check_files(paths: list[Path], rubric: Rubric, progress: Progress | None = N
     """Check score sheets on their own (an inspector's or clerk's check of one or more files)."""
     round_ = Round(rubric=rubric)
     read_sheets(paths, round_, progress)
-    crosscheck.duplicates(round_)
+    panel.group(round_)
     return round_
 
 

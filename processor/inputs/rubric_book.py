@@ -10,6 +10,7 @@ from decimal import Decimal
 from .. import constants as C
 from ..problems import Code, Problem, problem
 from ..rules.grading import Grade, Grading, Requirement
+from ..rules.panel import ROUNDINGS, RULES, PanelRule
 from ..rules.rubric import Category, Item, Ranking, Rubric, aliases_of, check_rubric, fingerprint
 from ..xlsx import Cell, Sheet, Workbook, a1
 from .names import text_key
@@ -103,9 +104,10 @@ def read_rubric_book(data: bytes, file: str) -> tuple[Rubric | None, list[Proble
     categories = _categories(r)
     items = _items(r, categories)
     grading = _grading(r)
+    panel = _panel(r)
     sheet = wb.sheets.get(C.RUBRIC_SHEET)
     head = r.head(sheet) if sheet is not None else {}
-    if categories is None or items is None or grading is None or len(head) < len(_HEAD):
+    if categories is None or items is None or grading is None or panel is None or len(head) < len(_HEAD):
         return None, r.problems
     s = C.RUBRIC_SHEET
     title = read_text(head[C.R_TITLE][0])
@@ -131,6 +133,7 @@ def read_rubric_book(data: bytes, file: str) -> tuple[Rubric | None, list[Proble
         fingerprint=fingerprint(cats, items),
         grading=grading,
         aliases=aliases_of(cats, items),
+        panel=panel,
     )
     r.anchors.update(
         {"rubric:total": (s, head[C.R_TOTAL][1]), "rubric:resolution": (s, head[C.R_RESOLUTION][1])}
@@ -285,3 +288,61 @@ def _grading(r: _Reader) -> Grading | None:
         vetoes = [read_text(values[C.V_MATTER]) for _, values in table.rows()]
         r.anchors["vetoes"] = (C.RUBRIC_VETOES_SHEET, "A1")
     return Grading(tuple(grades), tuple(v for v in vetoes if v))
+
+
+def _panel(r: _Reader) -> PanelRule | None:
+    """The 合议 sheet (absent in workbooks of earlier versions: one sheet per township)."""
+    s = C.RUBRIC_PANEL_SHEET
+    table = find_table(r.wb, s, ("项目", "设置"))
+    if table is None or table.sheet.name != s:
+        return PanelRule()
+    found = {}
+    for row, values in table.rows():
+        label = next((k for k in _PANEL if text_key(k) == text_key(read_text(values["项目"]))), None)
+        at = a1(row, table.columns["设置"])
+        r.anchors[f"panel:{_PANEL.get(label, '')}"] = (s, at)
+        if label is not None:
+            found[label] = (values["设置"], at)
+    default = PanelRule()
+
+    def number(label: str, whole: bool = False):
+        if label not in found:
+            return None
+        cell, at = found[label]
+        return (r.whole if whole else r.number)(cell, s, at, label, blank_ok=True)
+
+    rule_text = read_text(found[C.P_RULE][0]) if C.P_RULE in found else RULES[default.rule]
+    rule = next((k for k, name in RULES.items() if text_key(name) == text_key(rule_text)), None)
+    if rule is None:
+        r.fault(
+            s, found.get(C.P_RULE, (None, ""))[1], f"合并方式“{rule_text}”应为{'、'.join(RULES.values())}之一"
+        )
+    rounding_text = (
+        read_text(found[C.P_ROUNDING][0]) if C.P_ROUNDING in found else ROUNDINGS[default.rounding][0]
+    )
+    rounding = next(
+        (k for k, (name, _) in ROUNDINGS.items() if text_key(name) == text_key(rounding_text)), None
+    )
+    if rounding is None:
+        names = "、".join(name for name, _ in ROUNDINGS.values())
+        r.fault(s, found.get(C.P_ROUNDING, (None, ""))[1], f"舍入方式“{rounding_text}”应为{names}之一")
+    trim = number(C.P_TRIM, whole=True)
+    margin = number(C.P_MARGIN) if C.P_MARGIN in found else default.margin
+    return PanelRule(
+        rule=rule or default.rule,
+        trim_above=trim if trim is not None else default.trim_above,
+        min_evaluators=number(C.P_MIN, whole=True),
+        rounding=rounding or default.rounding,
+        margin=margin,
+        margin_share=number(C.P_MARGIN_SHARE),
+    )
+
+
+_PANEL = {
+    C.P_RULE: "rule",
+    C.P_TRIM: "trim_above",
+    C.P_MIN: "min_evaluators",
+    C.P_ROUNDING: "rounding",
+    C.P_MARGIN: "margin",
+    C.P_MARGIN_SHARE: "margin_share",
+}

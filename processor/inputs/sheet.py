@@ -7,6 +7,7 @@ were moved is read correctly; scores are judged against the rubric whatever the 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -23,7 +24,10 @@ from .values import (
     read_text,
 )
 
-HEADER_SEARCH_ROWS = 30  # labels and the column header are looked for in the sheet's first rows
+HEADER_SEARCH_ROWS = 30
+_NAMES = re.compile(
+    r"[、，,;；/\s]+"
+)  # between the names of a sheet's evaluators  # labels and the column header are looked for in the sheet's first rows
 
 
 @dataclass
@@ -37,8 +41,16 @@ class ScoreSheet:
     scores: dict[str, Decimal] = field(default_factory=dict)  # entered items that read cleanly
     remarks: dict[str, str] = field(default_factory=dict)
     cells: dict[str, str] = field(default_factory=dict)  # item code -> A1 of its score cell
+    inspectors_cell: str = ""
     complete: bool = False  # every entered item has a valid score
     opinion: str = ""  # the inspectors' 评定意见 from the sign-off block
+    kind: str = C.KIND_PANEL  # 评定: an evaluators' sheet; 自评: the township's self-assessment
+    blank: frozenset[str] = frozenset()  # entered items left blank (a panel may split categories)
+
+    @property
+    def evaluators(self) -> tuple[str, ...]:
+        """The people the sheet names (李明、王芳 -> 李明, 王芳), as keys."""
+        return tuple(text_key(n) for n in _NAMES.split(self.inspectors) if text_key(n))
 
 
 def read_score_sheet(data: bytes, file: str, rubric: Rubric) -> tuple[ScoreSheet | None, list[Problem]]:
@@ -107,8 +119,14 @@ class _SheetReader:
             return True  # read on: the clerk learns everything else that is wrong too
         found = {}
         for (row, col), cell in meta.cells.items():
-            if cell.kind == "s" and cell.text in (C.META_VERSION_LABEL, C.META_FINGERPRINT_LABEL):
+            if cell.kind == "s" and cell.text in (
+                C.META_VERSION_LABEL,
+                C.META_FINGERPRINT_LABEL,
+                C.META_KIND_LABEL,
+            ):
                 found[cell.text] = read_text(meta.get(row, col + 1))
+        if found.get(C.META_KIND_LABEL) == C.KIND_SELF:
+            self.result.kind = C.KIND_SELF
         version = found.get(C.META_VERSION_LABEL, "")
         if found.get(C.META_FINGERPRINT_LABEL) in (self.rubric.fingerprint, *self.rubric.aliases):
             return True
@@ -123,9 +141,14 @@ class _SheetReader:
         )
         return False
 
+    @property
+    def _people(self) -> str:
+        """The label of the people who filled the sheet: 评定人员, or 自评人员 on a self-assessment."""
+        return C.LABEL_SELF if self.result.kind == C.KIND_SELF else C.LABEL_INSPECTORS
+
     def _find_labels(self) -> dict[str, tuple[int, int]]:
         labels = {}
-        for label in C.HEADER_LABELS:
+        for label in (C.LABEL_TOWNSHIP, self._people, C.LABEL_DATE):
             found = self.first(label, HEADER_SEARCH_ROWS)
             if found is not None:
                 labels[label] = found
@@ -145,10 +168,11 @@ class _SheetReader:
         self.result.township_cell = a1(row, col) if row else ""
         if not text_key(township):
             self.report(Code.TOWNSHIP_MISSING, row, col)
-        cell, row, col = value(C.LABEL_INSPECTORS)
+        cell, row, col = value(self._people)
         self.result.inspectors = read_text(cell)
+        self.result.inspectors_cell = a1(row, col) if row else ""
         if not self.result.inspectors:
-            self.report(Code.INSPECTORS_MISSING, row, col)
+            self.report(Code.INSPECTORS_MISSING, row, col, label=self._people)
         cell, row, col = value(C.LABEL_DATE)
         day, shown = read_date(cell, self.date1904)
         self.result.date = day
@@ -213,6 +237,7 @@ class _SheetReader:
 
     def _items(self, rows: dict[str, int], columns: dict[str, int]) -> None:
         complete = True
+        blank: set[str] = set()
         for item in self.rubric.items:
             row = rows.get(item.code)
             if row is None:
@@ -231,6 +256,8 @@ class _SheetReader:
             score = self._score(item, row, score_col)
             if score is None:
                 complete = False
+                if self.problems and self.problems[-1].code is Code.SCORE_BLANK:
+                    blank.add(item.code)
                 continue
             self.result.scores[item.code] = score
             # an award not earned (0) is no deduction: it needs no reason
@@ -245,6 +272,7 @@ class _SheetReader:
                     deduction=plain(item.maximum - score),
                 )
         self.result.complete = complete
+        self.result.blank = frozenset(blank)
 
     def _score(self, item: Item, row: int, col: int) -> Decimal | None:
         score, found = self.plan.verdict(item, self.ws.cells.get((row, col)))

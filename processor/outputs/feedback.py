@@ -35,6 +35,7 @@ class CategoryStanding:
     percent: Decimal  # subtotal / maximum, as a percentage
     county: Decimal  # the county mean of the same percentage
     weakest: bool = False
+    self_score: Decimal | None = None  # the township's own assessment of the category
 
     @property
     def gap(self) -> Decimal:
@@ -53,9 +54,14 @@ def standings(rubric: Rubric, results: Results) -> dict[str, list[CategoryStandi
     ]
     out = {}
     for result in results.townships:
+        own = result.panel.self_subtotals if result.panel else None
         rows = [
-            CategoryStanding(c.name, subtotal, c.total, _percent(subtotal, c.total), mean)
-            for c, subtotal, mean in zip(rubric.categories, result.subtotals, county, strict=True)
+            CategoryStanding(
+                c.name, subtotal, c.total, _percent(subtotal, c.total), mean, False, own[n] if own else None
+            )
+            for n, (c, subtotal, mean) in enumerate(
+                zip(rubric.categories, result.subtotals, county, strict=True)
+            )
         ]
         below = sorted((r for r in rows if r.gap < 0), key=lambda r: (r.gap, r.name))[:WEAKEST_SHOWN]
         weak = {r.name for r in below}

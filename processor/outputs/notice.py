@@ -7,7 +7,7 @@ from .. import constants as C
 from ..inputs.round import Round
 from ..results.records import Results
 from .html import environment
-from .wording import basis_text, ties_text
+from .wording import basis_text, panel_rule_text, ties_text
 
 
 def render_notice(round_: Round, results: Results, large: bool = False) -> str:
@@ -47,6 +47,7 @@ def notice_context(round_: Round, results: Results, large: bool = False) -> dict
         "basis": basis_text(grading),
         "ties_rule": ties_text(grading),
         "by_rank": "ranks" in grading.uses,
+        "panel_rule": panel_rule_text(rubric),
         # the sources from the settings, worded as the seed does: 被…通报批评或被媒体曝光
         "critics": [source for source in settings.sources if not settings.is_exposure(source)],
         "exposures": [source for source in settings.sources if settings.is_exposure(source)],

@@ -116,3 +116,36 @@ def ties_text(grading: Grading) -> str:
     if grading.uses & {"quota", "quota_share"}:
         return "总分相同的乡镇便民服务中心并列同一名次，名额按名次依次确定。"
     return ""
+
+
+def panel_scores_text(result: TownshipResult, item) -> str:
+    """Each evaluator's score of an item, with the remark: 李明、王芳 2.5（少一处）；张伟 1.0."""
+    parts = []
+    for n, (sheet, score) in enumerate(zip(result.panel.sheets, item.scores, strict=True)):
+        if score is None:
+            continue
+        remark = sheet.remarks.get(item.code, "")
+        dropped = "，去掉" if n in item.dropped else ""
+        parts.append(
+            f"{sheet.inspectors or sheet.file} {score_text(score)}"
+            + (f"（{remark}{dropped}）" if remark or dropped else "")
+        )
+    return "；".join(parts)
+
+
+def panel_rule_text(rubric) -> str:
+    """The one sentence of the notice on how the evaluators' scores were combined."""
+    rule = rubric.panel
+    rounding = {"half_up": "四舍五入", "half_even": "四舍六入五成双", "down": "直接舍去"}[rule.rounding]
+    unit = _plain(rubric.resolution)
+    if rule.rule == "mean":
+        how = "各项得分取评定人员评分的平均值"
+    elif rule.rule == "trimmed":
+        how = f"各项得分取评定人员评分的平均值，评定人员多于{rule.trim_above}人时去掉一个最高分和一个最低分"
+    elif rule.rule == "categories":
+        return "各类项目分别由负责该类的评定人员打分，总分为各项得分之和。"
+    else:
+        return ""
+    return (
+        f"每个乡镇由{rule.needs}名以上评定人员分别打分，{how}（{rounding}到{unit}分），总分为各项得分之和。"
+    )

@@ -15,6 +15,7 @@ from ..results.records import Results
 from .book import Writer
 from .comparison import Comparison
 from .details import DEDUCTION_COLUMNS, deduction_rows, item_rows
+from .panel_sheets import write_panel_sheets
 from .report import manifest, problems_sheet
 from .wording import action_text, downgrade_text, limits_text
 
@@ -127,6 +128,7 @@ def write_consolidated(
         ),
     )
 
+    write_panel_sheets(w, rubric, results)
     if comparison is not None:
         _comparison(w, rubric, comparison, results)
     _rubric_items(w, rubric)

@@ -28,7 +28,8 @@ from ..inputs.round import Round
 from ..inputs.tables import Criticism
 from ..rules.grading import Grade, Grading
 from ..rules.rubric import Rubric
-from .records import BoundaryTie, Cap, CaseRank, Downgrade, Results, TownshipResult
+from .combine import Combined, combine, self_subtotals
+from .records import BoundaryTie, Cap, CaseRank, Downgrade, PanelResult, Results, TownshipResult
 from .scoring import category_means, rank_descending, score
 
 
@@ -36,7 +37,8 @@ def grade(round_: Round) -> Results:
     """The results of a round without errors: scored, ranked, graded, downgraded."""
     rubric: Rubric = round_.rubric
     rules = rubric.grading
-    scores = score(round_)
+    combined = {c.sheet.township: c for c in (combine(p, rubric) for p in round_.panels)}
+    scores = score(round_, [c.sheet for c in combined.values()])
     totals = scores.totals
     # Totals are exact multiples of the resolution; ranking them as whole numbers of that unit
     # keeps pandas away from comparing Decimal objects.
@@ -53,7 +55,6 @@ def grade(round_: Round) -> Results:
     case_of = {case.township: case for case in cases if case.township}
     criticised = _by_township(sorted(round_.criticisms, key=lambda c: (c.date, c.source)))
     vetoed = _by_township(sorted(round_.vetoes, key=lambda v: (v.date, v.matter)))
-    sheets = {s.township: s for s in round_.sheets}
     item_rows = dict(zip(scores.items.index, scores.items.to_numpy(dtype=object), strict=True))
     subtotal_rows = dict(zip(scores.categories.index, scores.categories.to_numpy(dtype=object), strict=True))
     ranked = []
@@ -62,7 +63,7 @@ def grade(round_: Round) -> Results:
         ranked.append(
             TownshipResult(
                 township=township,
-                sheet=sheets[township],
+                sheet=combined[township].sheet,
                 scores=item_scores,
                 subtotals=subtotals,
                 total=total,
@@ -75,6 +76,7 @@ def grade(round_: Round) -> Results:
                 case=case_of.get(township),
                 caps=_caps(rubric, item_scores, subtotals),
                 vetoes=tuple(vetoed.get(township, [])),
+                panel=_panel(combined[township], rubric, item_scores),
             )
         )
     ranked, ties = _initial(ranked, rubric)
@@ -83,6 +85,17 @@ def grade(round_: Round) -> Results:
         final = _lowered(result.initial, result.downgrade, rules)
         finished.append(replace(result, final=final, bonus=rules.bonus(final)))
     return Results(townships=tuple(finished), cases=cases, ties=ties, category_means=category_means(scores))
+
+
+def _panel(combined: Combined, rubric: Rubric, scores: tuple[Decimal, ...]) -> PanelResult | None:
+    """What the outputs show of a panel: nothing for one sheet without a self-assessment."""
+    panel = combined.panel
+    if rubric.panel.rule == "single" and panel.self_sheet is None:
+        return None
+    computed = {i.code: scores[rubric.index_of(i)] for i in rubric.computed_items}
+    return PanelResult(
+        panel.sheets, combined.items, panel.self_sheet, self_subtotals(combined, rubric, computed)
+    )
 
 
 def _by_township(records) -> dict[str, list]:

@@ -11,6 +11,7 @@ from ..inputs.sheet import ScoreSheet
 from ..inputs.tables import Criticism
 from ..inputs.vetoes import Veto
 from ..rules.rubric import Category, Item, Rubric
+from .combine import ItemScores
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,16 @@ class Cap:
 
 
 @dataclass(frozen=True)
+class PanelResult:
+    """A township scored by several evaluators, or with a self-assessment beside it."""
+
+    sheets: tuple[ScoreSheet, ...]  # the evaluators' sheets, in file order
+    items: tuple[ItemScores, ...]  # each entered item's scores (empty under the single rule)
+    self_sheet: ScoreSheet | None
+    self_subtotals: tuple[Decimal, ...] | None  # the self-assessment by category
+
+
+@dataclass(frozen=True)
 class TownshipResult:
     township: str  # as written on its sheet
     sheet: ScoreSheet
@@ -59,6 +70,7 @@ class TownshipResult:
     case: CaseRank | None  # None when the rubric has no item computed from case counts
     caps: tuple[Cap, ...] = ()  # required scores missed (the grade is at most their worst cap)
     vetoes: tuple[Veto, ...] = ()  # recorded 一票否决 events (no grade)
+    panel: PanelResult | None = None  # None: one sheet, no self-assessment
 
     def score(self, rubric: Rubric, item: Item) -> Decimal:
         return self.scores[rubric.index_of(item)]

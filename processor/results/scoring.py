@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..inputs.names import text_key
 from ..inputs.round import Round
+from ..inputs.sheet import ScoreSheet
 from ..rules.rubric import Rubric
 
 
@@ -52,7 +53,8 @@ def _sort_key(column: pd.Series) -> pd.Series:
     return column.map(text_key) if column.dtype == object or str(column.dtype) == "str" else column
 
 
-def score(round_: Round) -> Scores:
+def score(round_: Round, graded: list[ScoreSheet]) -> Scores:
+    """Scores of the ``graded`` sheets (one per township: a panel's combined sheet)."""
     rubric: Rubric = round_.rubric
     cases = case_points(round_)
     points_of_unit = dict(zip(cases["unit"], cases["points"], strict=True))
@@ -60,7 +62,7 @@ def score(round_: Round) -> Scores:
     get = operator.itemgetter(*codes)
     row_of = get if len(codes) > 1 else lambda scores: (get(scores),)
     computed = [item.code for item in rubric.computed_items]
-    sheets = sorted(round_.sheets, key=lambda s: text_key(s.township))
+    sheets = sorted(graded, key=lambda s: text_key(s.township))
     rows = []
     for sheet in sheets:
         if computed:

@@ -15,3 +15,4 @@ class Draft:
     categories: list[dict[str, object]]
     grades: list[dict[str, object]] = field(default_factory=list)
     vetoes: list[str] = field(default_factory=list)
+    panel: dict[str, object] = field(default_factory=dict)  # label -> value, the 合议 sheet

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from importlib.resources.abc import Traversable
@@ -20,6 +20,7 @@ from pathlib import Path
 from ..constants import NO_GRADE
 from ..resources import rules_file
 from .grading import Grade, Grading, Requirement, check_grading
+from .panel import PanelRule, check_panel
 
 DEFAULT_RUBRIC = "rubric-2022.toml"  # packaged, in processor/rules/data
 
@@ -85,6 +86,7 @@ class Rubric:
     fingerprint: str
     grading: Grading
     aliases: tuple[str, ...] = ()  # other fingerprints of the same table (legacy_fingerprint)
+    panel: PanelRule = field(default_factory=PanelRule)  # how several evaluators' sheets combine
 
     def item(self, code: str) -> Item:
         return self._by_code[code]
@@ -163,6 +165,20 @@ def _grading(raw: dict) -> Grading:
     return Grading(tuple(grades), tuple(str(v).strip() for v in raw.get("vetoes", [])))
 
 
+def _panel(raw: dict) -> PanelRule:
+    def decimal_or_none(key: str, default):
+        return _decimal(raw[key]) if key in raw else default
+
+    return PanelRule(
+        rule=str(raw.get("rule", "single")),
+        trim_above=int(raw.get("trim_above", 5)),
+        min_evaluators=int(raw["min_evaluators"]) if "min_evaluators" in raw else None,
+        rounding=str(raw.get("rounding", "half_up")),
+        margin=decimal_or_none("margin", Decimal(1)),
+        margin_share=decimal_or_none("margin_share", None),
+    )
+
+
 def _build(data: dict) -> Rubric:
     head = data["rubric"]
     categories = tuple(
@@ -201,6 +217,7 @@ def _build(data: dict) -> Rubric:
         fingerprint=fingerprint(categories, items),
         grading=_grading(data.get("grading", {})),
         aliases=aliases_of(categories, items),
+        panel=_panel(data.get("panel", {})),
     )
 
 
@@ -323,6 +340,7 @@ def check_rubric(rubric: Rubric) -> list[Fault]:
     if grand != rubric.total:
         faults.append(("rubric:total", f"全部项目分值合计为{grand}，但总分写的是{rubric.total}"))
     faults += check_grading(rubric.grading, tuple(c.name for c in rubric.categories))
+    faults += check_panel(rubric.panel)
     return faults
 
 
