@@ -171,7 +171,10 @@ def _template(args) -> int:
     if settings is None:
         print_problems(problems)
         return EXIT_INTERNAL
-    for path in write_templates(load_rubric(), settings, args.output):
+    notes: list[str] = []
+    written = write_templates(load_rubric(), settings, args.output, notes)
+    _print_notes(notes)
+    for path in written:
         print(f"已生成 {printable(str(path))}")
     return EXIT_OK
 
@@ -194,9 +197,17 @@ def _issue(args) -> int:
     if any(p.is_error for p in problems):
         print("名单有错误，未生成评分表。")
         return EXIT_PROBLEMS
-    for path in issue_sheets(names, args.output, load_rubric()):
+    notes: list[str] = []
+    written = issue_sheets(names, args.output, load_rubric(), notes, roster=args.roster)
+    _print_notes(notes)
+    for path in written:
         print(f"已生成 {printable(str(path))}")
     return EXIT_OK
+
+
+def _print_notes(notes: list[str]) -> None:
+    for note in notes:
+        print(f"说明：{printable(note)}。")
 
 
 def _check(args) -> int:

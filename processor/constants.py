@@ -72,11 +72,14 @@ CRITICISMS_TEMPLATE = "criticisms_template.xlsx"
 NOTICE_TEMPLATE = "report.html.j2"
 FEEDBACK_TEMPLATE = "feedback.html.j2"
 
-# Outputs
+# Outputs. A published result is one folder, RESULTS_DIR, switched into the output folder as a
+# whole; beside it the problem list and error log of the latest run (a run with errors writes
+# only those, and the published result stays as it was).
+RESULTS_DIR = "结果"
 CONSOLIDATED_FILE = "consolidated.xlsx"
 NOTICE_FILE = "notice.html"
 NOTICE_PDF_FILE = "notice.pdf"
-FEEDBACK_DIR = "feedback"  # one feedback.html per township: feedback/<乡镇>.html
+FEEDBACK_DIR = "feedback"  # one feedback.html per township: 结果/feedback/<乡镇>.html
 VALIDATION_REPORT_FILE = "validation_report.xlsx"
 ERROR_LOG_FILE = "error.log"
 
@@ -87,6 +90,16 @@ LARGE_ROUND = 2000
 CHART_TOWNSHIPS = 100  # bars in the workbook's chart of totals; more are unreadable
 ITEM_SCORES_CSV = "item_scores.csv"
 DEDUCTIONS_CSV = "deductions.csv"
+# Where versions before RESULTS_DIR published, straight into the output folder: a published
+# result removes them, so that an old notice never stands beside the new results folder.
+LEGACY_OUTPUTS = (
+    CONSOLIDATED_FILE,
+    NOTICE_FILE,
+    NOTICE_PDF_FILE,
+    FEEDBACK_DIR,
+    ITEM_SCORES_CSV,
+    DEDUCTIONS_CSV,
+)
 
 # Sheets of the consolidated workbook
 OUT_SUMMARY = "汇总"

@@ -293,6 +293,7 @@ class Code(Enum):
         "未生成PDF通报（{value}）；HTML通报和汇总表已正常生成",
         "用浏览器打开notice.html打印或另存为PDF；需要自动生成PDF时请安装Chromium（Debian/Ubuntu：apt install chromium fonts-noto-cjk）",
     )
+    PUBLICATION_RESTORED = (I, "{detail}", "无需处理；本次运行照常进行")
     PDF_MADE = (I, "PDF通报由{browser}生成（{path}）", "如需重新生成，再次运行即可")
     ROUND_SPLIT = (
         I,

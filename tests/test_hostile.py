@@ -364,7 +364,7 @@ def test_control_characters_and_lone_surrogates_reach_the_outputs_as_text(make_r
     out = tmp_path / "out"
     outcome = run(folder, out)
     assert outcome.published
-    ws = openpyxl.load_workbook(out / C.CONSOLIDATED_FILE)[C.OUT_DEDUCTIONS]
+    ws = openpyxl.load_workbook(out / C.RESULTS_DIR / C.CONSOLIDATED_FILE)[C.OUT_DEDUCTIONS]
     texts = [
         c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "填单区" in c.value
     ]

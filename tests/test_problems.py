@@ -75,8 +75,10 @@ def test_a_boundary_tie_is_listed_in_the_report(make_round, tmp_path):
     # a note of the run, not a problem of the inputs: it reaches the reports all the same
     assert codes(outcome.round.problems) == [] and codes(outcome.notes) == ["TIE_AT_BOUNDARY"]
     assert outcome.exit_code == 0
-    assert "请评定工作领导小组研究确定" in (tmp_path / "out" / "notice.html").read_text(encoding="utf-8")
-    for report in ("validation_report.xlsx", "consolidated.xlsx"):
+    assert "请评定工作领导小组研究确定" in (tmp_path / "out" / "结果" / "notice.html").read_text(
+        encoding="utf-8"
+    )
+    for report in ("validation_report.xlsx", "结果/validation_report.xlsx", "结果/consolidated.xlsx"):
         listed = openpyxl.load_workbook(tmp_path / "out" / report)["问题清单"]
         assert [row[-1] for row in listed.iter_rows(min_row=2, values_only=True)] == ["TIE_AT_BOUNDARY"]
 

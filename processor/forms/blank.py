@@ -8,9 +8,10 @@ import functools
 from pathlib import Path
 
 from .. import constants as C
+from ..outputs.publish import staging
 from ..rules.rubric import Rubric
 from ..rules.settings import Settings
-from ..xlsx.save import reproducible_bytes, save_reproducibly
+from ..xlsx.save import reproducible_bytes
 from .companions import build_case_counts, build_criticisms
 from .score_sheet import build_score_sheet
 
@@ -26,16 +27,19 @@ def score_sheet_bytes(rubric: Rubric) -> bytes:
     return reproducible_bytes(build_score_sheet(rubric), saved_on(rubric))
 
 
-def write_templates(rubric: Rubric, settings: Settings, folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
+def write_templates(
+    rubric: Rubric, settings: Settings, folder: Path, notes: list[str] | None = None
+) -> list[Path]:
+    """The three templates into ``folder``, published together as every output is."""
     when = saved_on(rubric)
-    written = []
-    for name, wb in (
-        (C.SCORE_SHEET_TEMPLATE, build_score_sheet(rubric)),
-        (C.CASE_COUNTS_TEMPLATE, build_case_counts(rubric)),
-        (C.CRITICISMS_TEMPLATE, build_criticisms(settings)),
-    ):
-        path = folder / name
-        save_reproducibly(wb, path, when)
-        written.append(path)
-    return written
+    names = (C.SCORE_SHEET_TEMPLATE, C.CASE_COUNTS_TEMPLATE, C.CRITICISMS_TEMPLATE)
+    with staging(folder) as stage:
+        if stage.restored and notes is not None:
+            notes.append(stage.restored)
+        with stage.writing():
+            for name, build in zip(
+                names, (build_score_sheet, build_case_counts, build_criticisms), strict=True
+            ):
+                wb = build(settings if build is build_criticisms else rubric)
+                stage.path(name).write_bytes(reproducible_bytes(wb, when))
+        return stage.commit(names)
