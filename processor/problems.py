@@ -9,15 +9,11 @@ a PDF that could not be made), which the batch keeps apart from the inputs' prob
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import Enum, StrEnum, unique
+from enum import Enum, unique
 
+from .problem_record import Problem, Severity, has_errors, problem
 
-class Severity(StrEnum):
-    ERROR = "错误"  # blocks publication
-    WARNING = "警告"  # published, listed for the clerk
-    INFO = "说明"  # what the clerk should know about the outputs
-
+__all__ = ["Code", "Problem", "Severity", "has_errors", "problem"]
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741 - the catalogue's shorthand
 
@@ -81,6 +77,32 @@ class Code(Enum):
         "如是评分表，请另存为“Excel工作簿(*.xlsx)”；如不是，请移出输入文件夹",
     )
     FILE_IGNORED = (W, "该文件不是评分表或汇总用表，已忽略", "如不需要，可移出输入文件夹")
+    FILE_NOT_REGULAR = (
+        E,
+        "名称像{role}，但它是{kind}，不是可以读取的文件",
+        "请把真正的文件（不是快捷方式、文件夹）放入输入文件夹；如不需要，请移出",
+    )
+    FILE_NAME_ENCODING = (
+        W,
+        "文件名不是UTF-8编码（常见于在其他电脑上解压Windows压缩包），显示为“{value}”",
+        "如名称显示有误，请把文件改名后重新放入",
+    )
+    COMPANION_AMBIGUOUS = (
+        E,
+        "输入文件夹中有不止一个{table}：本文件和{others}（文件名只差大小写或全角/半角），无法确定用哪一个",
+        "请只保留一个，文件名为{expected}",
+    )
+    SETTINGS_MISNAMED = (
+        E,
+        "这像是本轮设置文件，但设置文件必须名为{expected}，该文件未被读取",
+        "如是本轮设置，请改名为{expected}（注意Windows可能隐藏了“.txt”扩展名）；如不是，请移出输入文件夹",
+    )
+    SUBFOLDER_HAS_SHEETS = (
+        E,
+        "子文件夹中有.xlsx文件，但程序只读取输入文件夹本身中的文件，子文件夹中的评分表不会被汇总",
+        "请把评分表移到输入文件夹中，或把该子文件夹移出输入文件夹",
+    )
+    FOLDER_IGNORED = (W, "输入文件夹中的子文件夹不会被读取", "如不需要，可移出输入文件夹")
     NO_SHEETS = (E, "输入文件夹中没有任何评分表（.xlsx）", "请把各乡镇填好的评分表放入输入文件夹")
     # the score sheet's structure
     SHEET_MISSING = (
@@ -300,66 +322,3 @@ class Code(Enum):
         "乡镇数超过{limit}个：逐项得分和扣分明细另存为{items}和{deductions}，不生成每个乡镇的反馈页，通报只列出获评等级和被降级的乡镇",
         "用Excel打开CSV文件查看明细",
     )
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem, where the user sees it: file, sheet, A1 cell (1-based), item code."""
-
-    code: Code
-    file: str = ""
-    sheet: str = ""
-    cell: str = ""
-    item: str = ""
-    value: str = ""
-    params: tuple[tuple[str, str], ...] = field(default=())
-
-    @property
-    def severity(self) -> Severity:
-        return self.code.severity
-
-    @property
-    def is_error(self) -> bool:
-        return self.code.severity is Severity.ERROR
-
-    def _fields(self) -> dict[str, str]:
-        return {"value": self.value, "item": self.item, **dict(self.params)}
-
-    @property
-    def message(self) -> str:
-        return self.code.text.format_map(_Lenient(self._fields()))
-
-    @property
-    def fix(self) -> str:
-        return self.code.fix.format_map(_Lenient(self._fields()))
-
-    @property
-    def where(self) -> str:
-        """``sheet!A1`` as Excel shows it, or the sheet alone, or nothing."""
-        if self.sheet and self.cell:
-            return f"{self.sheet}!{self.cell}"
-        return self.sheet or self.cell
-
-
-class _Lenient(dict):
-    """A missing placeholder shows as itself rather than crashing a report."""
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def problem(code: Code, *, file="", sheet="", cell="", item="", value="", **params) -> Problem:
-    """Build a problem; extra keyword arguments fill the message's placeholders."""
-    return Problem(
-        code,
-        file=str(file),
-        sheet=sheet,
-        cell=cell,
-        item=item,
-        value="" if value is None else str(value),
-        params=tuple(sorted((k, str(v)) for k, v in params.items())),
-    )
-
-
-def has_errors(problems) -> bool:
-    return any(p.is_error for p in problems)

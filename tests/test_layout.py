@@ -28,6 +28,7 @@ BASE = {
     "processor.resources",
     "processor.processes",
     "processor.oserrors",
+    "processor.problem_record",
 }
 TOP = {"processor.batch", "processor.cli", "processor.__main__"}
 

@@ -111,7 +111,7 @@ def test_a_settings_file_that_is_not_a_small_file_is_refused(make_round, rubric)
     folder = make_round({"东山镇": {}})
     os.mkfifo(folder / "settings.toml")  # reading a FIFO would block the run forever
     problems = collect(folder, rubric).problems
-    assert codes(problems) == ["SETTINGS_INVALID"]
+    assert codes(problems) == ["FILE_NOT_REGULAR"] and problems[0].file == "settings.toml"
 
 
 def test_settings_dates_must_be_dates_and_toml_errors_are_said_in_chinese(make_round, rubric):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from .. import constants as C
 from ..problems import Code, Problem, problem
 from ..xlsx import ReadError
-from .folder import hashed
+from .folder import hashed, shown
 from .names import Matcher, text_key
 from .sheet import ScoreSheet
 from .tables import read_case_counts, read_criticisms
@@ -74,22 +74,25 @@ def returns(round_: Round) -> dict[str, list[str]]:
     return status
 
 
-def _companion(round_: Round, paths: list[Path], table: str, expected: str) -> bytes | None:
+def _companion(round_: Round, paths: list[Path], table: str, expected: str, reported: bool) -> bytes | None:
+    """The table's bytes; None when it is missing (an error), or ``reported`` already (an entry
+    of its name that is no readable file, two files of its name)."""
     if not paths:
-        round_.problems.append(problem(Code.TABLE_MISSING, file=expected, table=table, expected=expected))
+        if not reported:
+            round_.problems.append(problem(Code.TABLE_MISSING, file=expected, table=table, expected=expected))
         return None
     try:
         return hashed(paths[0], table, round_.files)
     except ReadError as exc:
-        round_.problems.append(exc.problem(paths[0].name))
+        round_.problems.append(exc.problem(shown(paths[0])))
         return None
 
 
-def case_counts(round_: Round, paths: list[Path], matcher: Matcher) -> None:
-    data = _companion(round_, paths, "办件数量表", C.CASE_COUNTS_FILE)
+def case_counts(round_: Round, paths: list[Path], matcher: Matcher, reported: bool = False) -> None:
+    data = _companion(round_, paths, "办件数量表", C.CASE_COUNTS_FILE, reported)
     if data is None:
         return
-    file = paths[0].name
+    file = shown(paths[0])
     counts, found = read_case_counts(data, file)
     round_.problems += found
     round_.case_counts = counts
@@ -124,11 +127,11 @@ def case_counts(round_: Round, paths: list[Path], matcher: Matcher) -> None:
             round_.problems.append(at_township(Code.TOWNSHIP_NO_CASE_COUNT, sheet))
 
 
-def criticisms(round_: Round, paths: list[Path], matcher: Matcher) -> None:
-    data = _companion(round_, paths, "通报批评记录表", C.CRITICISMS_FILE)
+def criticisms(round_: Round, paths: list[Path], matcher: Matcher, reported: bool = False) -> None:
+    data = _companion(round_, paths, "通报批评记录表", C.CRITICISMS_FILE, reported)
     if data is None:
         return
-    file = paths[0].name
+    file = shown(paths[0])
     records, found = read_criticisms(data, file, round_.settings)
     round_.problems += found
     since = round_.settings.criticisms_since

@@ -16,7 +16,7 @@ from ..rules.rubric import Rubric
 from ..rules.settings import Settings, load_settings
 from ..xlsx import ReadError
 from . import crosscheck
-from .folder import SPREADSHEET_LIKE, InputFile, classify, hashed
+from .folder import SPREADSHEET_LIKE, InputFile, classify, hashed, name_key, shown
 from .names import Matcher, text_key
 from .roster import read_roster
 from .sheet import ScoreSheet, read_score_sheet
@@ -49,26 +49,25 @@ def collect(folder: Path, rubric: Rubric, progress: Progress | None = None) -> R
     """Read and check a whole round in ``folder``: sheets, case counts, criticisms, settings."""
     round_ = Round(rubric=rubric)
     roles = classify(folder)
+    round_.problems += roles.problems
     round_.settings, settings_problems = load_settings(roles.settings[0] if roles.settings else None)
     round_.problems += settings_problems
     for path in roles.other:
-        kind = SPREADSHEET_LIKE.get(path.suffix.lower())
-        if kind:
-            round_.problems.append(problem(Code.FILE_WRONG_TYPE, file=path.name, kind=kind))
-        elif path.is_file():
-            round_.problems.append(problem(Code.FILE_IGNORED, file=path.name))
+        kind = SPREADSHEET_LIKE.get(name_key(path.suffix))
+        code = Code.FILE_WRONG_TYPE if kind else Code.FILE_IGNORED
+        round_.problems.append(problem(code, file=shown(path), kind=kind or ""))
     read_sheets(roles.sheets, round_, progress)
     if not roles.sheets:
-        round_.problems.append(problem(Code.NO_SHEETS, file=folder.name))
+        round_.problems.append(problem(Code.NO_SHEETS, file=shown(folder)))
     crosscheck.duplicates(round_)
     if roles.roster:
         _roster(round_, roles.roster[0])
     matcher = Matcher(s.township for s in round_.sheets if text_key(s.township))
     with _guarded(round_, C.CASE_COUNTS_FILE):
-        crosscheck.case_counts(round_, roles.case_counts, matcher)
+        crosscheck.case_counts(round_, roles.case_counts, matcher, "case_counts" in roles.unusable)
     if round_.settings is not None:
         with _guarded(round_, C.CRITICISMS_FILE):
-            crosscheck.criticisms(round_, roles.criticisms, matcher)
+            crosscheck.criticisms(round_, roles.criticisms, matcher, "criticisms" in roles.unusable)
     return round_
 
 
@@ -84,12 +83,12 @@ def _roster(round_: Round, path: Path) -> None:
     try:
         data = hashed(path, "乡镇名单", round_.files)
     except ReadError as exc:
-        round_.problems.append(exc.problem(path.name))
+        round_.problems.append(exc.problem(shown(path)))
         return
-    names, found = read_roster(data, path.name)
+    names, found = read_roster(data, shown(path))
     round_.problems += found
     round_.roster = names
-    crosscheck.roster(round_, path.name)
+    crosscheck.roster(round_, shown(path))
 
 
 @contextlib.contextmanager
@@ -132,12 +131,12 @@ def _read_one(path: Path, rubric: Rubric | None = None) -> _SheetResult:
     files: list[InputFile] = []
     try:
         data = hashed(path, "评分表", files)
-        sheet, found = read_score_sheet(data, path.name, rubric)
+        sheet, found = read_score_sheet(data, shown(path), rubric)
         return _SheetResult(files[0], sheet, found)
     except ReadError as exc:
-        return _SheetResult(None, None, [exc.problem(path.name)])
+        return _SheetResult(None, None, [exc.problem(shown(path))])
     except Exception as exc:  # a program error on one file must not hide the others
-        found, logged = internal_error(path.name, exc)
+        found, logged = internal_error(shown(path), exc)
         return _SheetResult(files[0] if files else None, None, [found], logged)
 
 

@@ -20,6 +20,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from ..oserrors import reason
 from ..problems import Code
 from .model import ReadError
 
@@ -63,7 +64,7 @@ def read_bytes(path: Path) -> bytes:
         with open(path, "rb") as fh:  # read only: the input is never opened for writing
             return fh.read()
     except OSError as exc:
-        raise ReadError(Code.FILE_UNREADABLE, detail=exc.strerror or str(exc)) from exc
+        raise ReadError(Code.FILE_UNREADABLE, detail=reason(exc)[0]) from exc
 
 
 def sniff(data: bytes) -> None:
