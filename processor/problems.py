@@ -298,7 +298,21 @@ class Code(Enum):
     ROSTER_DUPLICATE = (E, "乡镇“{value}”在名单中出现了不止一次（另见{other}）", "请删除重复的行")
     ROSTER_EMPTY = (E, "名单中没有任何乡镇", "请在“{column}”列下逐行填写乡镇名称")
     # the round
-    SETTINGS_INVALID = (E, "设置有误：{detail}", "请按settings.toml中的说明改正")
+    SETTINGS_INVALID = (
+        E,
+        "设置项{key}应为{allowed}，现为{found}",
+        "请改正输入文件夹中settings.toml的这一项（写法见程序自带的settings.toml中的说明）",
+    )
+    SETTINGS_UNKNOWN_KEY = (
+        E,
+        "{key}不是可用的设置项（拼写有误，或不在它应在的表中），未被采用",
+        "是否应为{suggestion}？请改正后重新运行",
+    )
+    SETTINGS_UNREADABLE = (
+        E,
+        "设置文件无法读取：{detail}",
+        "请用记事本打开settings.toml，按程序自带settings.toml中的写法改正，保存为UTF-8编码",
+    )
     INTERNAL_ERROR = (
         E,
         "处理该文件时程序出错：{detail}",

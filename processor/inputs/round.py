@@ -50,7 +50,8 @@ def collect(folder: Path, rubric: Rubric, progress: Progress | None = None) -> R
     round_ = Round(rubric=rubric)
     roles = classify(folder)
     round_.problems += roles.problems
-    round_.settings, settings_problems = load_settings(roles.settings[0] if roles.settings else None)
+    override = roles.settings[0] if roles.settings else None
+    round_.settings, settings_problems = load_settings(override, shown(override) if override else None)
     round_.problems += settings_problems
     for path in roles.other:
         kind = SPREADSHEET_LIKE.get(name_key(path.suffix))
