@@ -113,6 +113,8 @@ OUT_CHARTS = "图表"
 
 NO_GRADE = "无等级"
 
+EXCEL_CELL_CHARS = 32_767  # the most characters one cell of a workbook holds
+
 # What a criticism's 处理 may be chosen from (the template's list, and the message naming what
 # the reader understands; blank means the seed's one grade).
 CRITICISM_ACTIONS = ("降低一个等级", "降低两个等级", "取消等级")

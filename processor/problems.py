@@ -185,6 +185,11 @@ class Code(Enum):
         "项目{item}的得分单元格显示错误值{value}",
         "请删除公式，直接填写0至{maximum}之间的得分",
     )
+    SCORE_INVISIBLE = (
+        E,
+        "项目{item}的得分“{value}”中有看不见的字符：{chars}，不是数字",
+        "请清空该单元格后重新输入数字（从网页或聊天软件复制的内容常带有这些字符）",
+    )
     SCORE_BOOLEAN = (E, "项目{item}的得分是逻辑值{value}，不是分数", "请直接填写0至{maximum}之间的得分")
     SCORE_DATE = (
         E,
@@ -226,6 +231,16 @@ class Code(Enum):
         W,
         "表中“总分”显示{value}，与各项得分之和{expected}不一致（不含{computed}）",
         "程序按各项得分重新计算，不受影响；请检查表中的合计公式是否被改动",
+    )
+    CELL_NOT_CALCULATED = (
+        E,
+        "“{label}”单元格是公式“{formula}”，但文件中没有计算结果（程序不计算公式）",
+        "请在Excel或WPS中打开该文件并保存一次，或直接填写{label}",
+    )
+    TEXT_TOO_LONG = (
+        W,
+        "单元格中的文字有{length}个字符，超过Excel一个单元格能容纳的32767个字符，汇总表中只保留前32767个字符",
+        "请精简这段文字；通报和反馈页中保留全文，原文件不受影响",
     )
     # across files
     TOWNSHIP_DUPLICATE = (
@@ -279,6 +294,11 @@ class Code(Enum):
         "处理“{value}”无法识别",
         "请留空（按方案降低一个等级），或从下拉列表选择：{allowed}",
     )
+    CRITICISM_AFTER_PUBLICATION = (
+        E,
+        "通报批评的日期{value}晚于本轮结果的发布日期{published}，不能作为本轮降级的依据",
+        "请核对日期；如日期无误，该记录应在等级确定后另行处理，请从本表中删除",
+    )
     CRITICISM_NOT_COUNTED = (
         W,
         "该记录日期{value}早于设置中的起算日期{since}，不作为降级依据",
@@ -296,6 +316,11 @@ class Code(Enum):
         "请核对“乡镇名称”是否写错；如名单漏列，请在名单中补上",
     )
     ROSTER_DUPLICATE = (E, "乡镇“{value}”在名单中出现了不止一次（另见{other}）", "请删除重复的行")
+    ROSTER_NAME_INVALID = (
+        E,
+        "名单中的乡镇名称“{value}”含有看不见的字符：{chars}",
+        "请删除这些字符后重新运行（名称会填入评分表并用作文件名）",
+    )
     ROSTER_EMPTY = (E, "名单中没有任何乡镇", "请在“{column}”列下逐行填写乡镇名称")
     # the round
     SETTINGS_INVALID = (

@@ -285,7 +285,7 @@ G5 = '<c r="G5" s="8"{}>{}</c>'
         (G5.format(' t="inlineStr"', "<is><t>1e-999999999</t></is>"), "NUMBER_AS_TEXT SCORE_TOO_FINE", None),
         (G5.format(' t="inlineStr"', "<is><t>٣</t></is>"), "SCORE_NOT_NUMBER", None),
         (G5.format(' t="inlineStr"', "<is><t>-inf</t></is>"), "SCORE_NOT_NUMBER", None),
-        (G5.format(' t="inlineStr"', "<is><t>_x0001_2</t></is>"), "SCORE_NOT_NUMBER", None),
+        (G5.format(' t="inlineStr"', "<is><t>_x0001_2</t></is>"), "SCORE_INVISIBLE", None),
         (G5.format(' t="inlineStr"', "<is><t>\u3000２．５\u3000</t></is>"), "FULL_WIDTH_DIGITS", "2.5"),
         (G5.format(' t="inlineStr"', "<is><t>\u3000</t></is>"), "SCORE_BLANK", None),
     ],
