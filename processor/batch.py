@@ -14,7 +14,7 @@ import os
 import shutil
 import traceback
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from . import constants as C
@@ -96,7 +96,7 @@ def run(
         # A published round replaces every output of ours (a PDF or error log of an older run
         # must not stay beside the new notice); a round with errors only its problem list.
         names = (C.RESULTS_DIR, *REPORT_NAMES, *C.LEGACY_OUTPUTS) if outcome.published else REPORT_NAMES
-        published = stage.commit(names, folders=frozenset((C.RESULTS_DIR, C.FEEDBACK_DIR)))
+        published = stage.commit(names, folders={C.RESULTS_DIR: _ours, C.FEEDBACK_DIR: _a_page})
         outcome.written = _listed(published)
         if stage.restored:  # after the reports: they depend on the inputs alone
             outcome.notes.insert(
@@ -106,6 +106,31 @@ def run(
 
 
 REPORT_NAMES = (C.VALIDATION_REPORT_FILE, C.ERROR_LOG_FILE)  # the latest run's, beside the result
+RESULT_FILES = frozenset(
+    (
+        C.CONSOLIDATED_FILE,
+        C.NOTICE_FILE,
+        C.NOTICE_PDF_FILE,
+        C.VALIDATION_REPORT_FILE,
+        C.ITEM_SCORES_CSV,
+        C.DEDUCTIONS_CSV,
+    )
+)
+_SYSTEM_FILES = frozenset(("desktop.ini", "thumbs.db", ".ds_store"))  # what Windows or macOS adds to a folder
+
+
+def _ours(path: PurePosixPath) -> bool:
+    """What a published result folder holds: our files and the feedback pages (and what the
+    system adds to any folder); anything else there is the clerk's and is not replaced."""
+    if path.name.lower() in _SYSTEM_FILES:
+        return True
+    if len(path.parts) == 1:
+        return path.name in RESULT_FILES
+    return path.parts[0] == C.FEEDBACK_DIR and _a_page(PurePosixPath(*path.parts[1:]))
+
+
+def _a_page(path: PurePosixPath) -> bool:
+    return (len(path.parts) == 1 and path.suffix == ".html") or path.name.lower() in _SYSTEM_FILES
 
 
 def input_folder(folder: Path) -> None:

@@ -297,7 +297,7 @@ class Code(Enum):
     CRITICISM_AFTER_PUBLICATION = (
         E,
         "通报批评的日期{value}晚于本轮结果的发布日期{published}，不能作为本轮降级的依据",
-        "请核对日期；如日期无误，该记录应在等级确定后另行处理，请从本表中删除",
+        "请核对日期；如是等级确定后的批评、领导小组已决定处理而重新发布结果，请把settings.toml中的publication_date改为重新发布的日期",
     )
     CRITICISM_NOT_COUNTED = (
         W,

@@ -501,3 +501,47 @@ def test_a_journal_that_cannot_be_trusted_stops_the_run(content, rounds, capsys)
     assert main(["run", "--no-pdf", "--input", str(second), "--output", str(out)]) == 2
     assert journal.JOURNAL_FILE in capsys.readouterr().err
     assert tree(out) == old
+
+
+@pytest.mark.parametrize(
+    "placed",
+    [
+        f"{R}/领导批示.pdf",
+        f"{R}/{C.FEEDBACK_DIR}/东山镇.docx",
+        f"{R}/备份/consolidated.xlsx",
+        f"{C.FEEDBACK_DIR}/说明.txt",
+    ],
+)
+def test_a_file_of_the_clerks_inside_a_result_folder_is_never_replaced(placed, rounds, capsys):
+    """A result folder is replaced as a whole: one holding a file that is not ours (a signed
+    scan put beside the notice) is not replaced, and the clerk is told which file it is."""
+    _first, second, out, _, _ = rounds
+    target = out / placed
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"the clerk's own")
+    before = tree(out)
+    assert main(["run", "--no-pdf", "--input", str(second), "--output", str(out)]) == 2
+    shown = capsys.readouterr().err
+    assert str(target) in shown and "不是本程序生成的文件" in shown
+    assert tree(out) == before and leftovers(out) == []
+
+
+def test_what_windows_and_office_leave_in_a_result_folder_is_replaced_with_it(rounds):
+    _first, second, out, _, new = rounds
+    (out / R / "desktop.ini").write_text("[.ShellClassInfo]", encoding="utf-8")
+    (out / R / f"~${C.CONSOLIDATED_FILE}").write_bytes(b"a stale lock of a closed Excel")
+    (out / R / C.FEEDBACK_DIR / "Thumbs.db").write_bytes(b"x")
+    assert run(second, out, pdf=False).published
+    assert tree(out) == new
+
+
+def test_without_a_system_wide_sync_every_staged_file_is_flushed(rounds, monkeypatch):
+    """Windows has no os.sync: each staged file is flushed before the journal (simulated here by
+    taking os.sync away)."""
+    _first, second, out, _, new = rounds
+    flushed = []
+    real = os.fsync
+    monkeypatch.delattr(os, "sync")
+    monkeypatch.setattr(os, "fsync", lambda fd: (flushed.append(fd), real(fd)))
+    assert run(second, out, pdf=False).published
+    assert len(flushed) >= len(new) and tree(out) == new

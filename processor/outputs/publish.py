@@ -17,8 +17,8 @@ import os
 import signal
 import tempfile
 import threading
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
 
 from ..oserrors import os_error_in, reason
 from .journal import (
@@ -75,14 +75,17 @@ class Staging:
         except ValueError:
             return staged
 
-    def commit(self, names: tuple[str, ...] | list[str], folders: frozenset[str] = frozenset()) -> list[Path]:
-        """Publish: every name in ``names`` (``folders`` among them are folders) is replaced by its
-        staged version, or removed when none is staged. Nothing changes unless all of them can be
-        replaced; a failure of the switch itself puts the previous versions back."""
+    def commit(self, names: tuple[str, ...] | list[str], folders: Folders | None = None) -> list[Path]:
+        """Publish: every name in ``names`` is replaced by its staged version, or removed when
+        none is staged. ``folders`` are those of them that are folders, each with what may be in
+        it (a folder holding anything else, the clerk's own file, is not replaced). Nothing
+        changes unless all of them can be replaced; a failure of the switch itself puts the
+        previous versions back."""
+        folders = folders or {}
         names = [n for n in names if os.path.lexists(self.folder / n) or os.path.lexists(self.target / n)]
         for name in names:
             self.path(name)
-            _replaceable(self.target / name, name in folders)
+            _replaceable(self.target / name, name in folders, folders.get(name))
         try:
             (self.folder / ASIDE).mkdir(exist_ok=True)
             durable(self.folder)
@@ -135,7 +138,10 @@ def _drop_journal(output: Path) -> None:
         os.unlink(output / f"{JOURNAL_FILE}.tmp")
 
 
-def _replaceable(path: Path, folder: bool) -> None:
+Folders = dict[str, Callable[[PurePosixPath], bool] | None]  # a folder's name -> what of ours it holds
+
+
+def _replaceable(path: Path, folder: bool, ours: Callable[[PurePosixPath], bool] | None = None) -> None:
     """Refuse, before anything changes, a name the switch could not replace or should not."""
     if not os.path.lexists(path):
         return
@@ -148,6 +154,14 @@ def _replaceable(path: Path, folder: bool) -> None:
             f"{path} 是一个文件夹，程序要在此写入同名文件；请把该文件夹移出输出文件夹后重新运行"
         )
     files = [path] if not folder else _files_in(path)
+    if ours is not None:
+        for file in files:
+            relative = PurePosixPath(file.relative_to(path).as_posix())
+            if not ours(relative) and not relative.name.startswith("~$"):
+                raise OutputError(
+                    f"{file} 不是本程序生成的文件；发布时整个 {path} 会被替换。"
+                    "请把它移到输出文件夹之外后重新运行；原有结果未被改动"
+                )
     for file in files:
         held = _held(file)
         if held:
@@ -197,7 +211,8 @@ def staging(output: Path) -> Iterator[Staging]:
         raise OutputError(f"输出文件夹 {output} 无法使用：{what}。{advice}") from exc
     with _locked(output):
         try:
-            restored = recover(output)
+            with _held_interrupts():  # a recovery half-done by Ctrl-C is only resumed later
+                restored = recover(output)
             _sweep(output)
             folder = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output))
         except OSError as exc:
