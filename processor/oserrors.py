@@ -52,6 +52,9 @@ def reason(exc: BaseException) -> tuple[str, str]:
     winerror = getattr(exc, "winerror", None)
     if winerror in _WINDOWS:
         return _WINDOWS[winerror]
+    if winerror in (2, 3) and len(str(getattr(exc, "filename", "") or "")) >= 248:
+        # a path past Windows' 260 characters reads as "not found" where long paths are off
+        return _WINDOWS[206]
     code = getattr(exc, "errno", None)
     if code in _ERRNO:
         return _ERRNO[code]

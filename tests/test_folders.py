@@ -295,3 +295,13 @@ def test_an_input_folder_that_is_not_a_folder_is_exit_2(kind, tmp_path, capsys):
         target.write_text("x")
     assert main(["run", "--input", str(target), "--output", str(tmp_path / "out")]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", [".东山镇.xlsx", "._西河镇.xlsx", ".Case_Counts.XLSX"])
+def test_a_hidden_xlsx_is_skipped_with_a_warning_not_silently(name, make_round, tmp_path):
+    folder = make_round({"东山镇": {}}, folder=tmp_path / "in")
+    (folder / name).write_bytes((folder / "000.xlsx").read_bytes())
+    outcome = run(folder, tmp_path / "out", pdf=False)
+    assert outcome.published and [(p.code.name, p.file) for p in outcome.round.problems] == [
+        ("FILE_HIDDEN", name)
+    ]

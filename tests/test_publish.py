@@ -545,3 +545,17 @@ def test_without_a_system_wide_sync_every_staged_file_is_flushed(rounds, monkeyp
     monkeypatch.setattr(os, "fsync", lambda fd: (flushed.append(fd), real(fd)))
     assert run(second, out, pdf=False).published
     assert len(flushed) >= len(new) and tree(out) == new
+
+
+def test_a_windows_path_past_260_characters_is_said_to_be_too_long():
+    """Where long paths are off, Windows reports such a path as not found (simulated)."""
+    from processor.oserrors import reason
+
+    error = FileNotFoundError(
+        errno.ENOENT, "The system cannot find the path specified", "C:\\" + "输出\\" * 90
+    )
+    error.winerror = 3
+    assert "太长" in reason(error)[0]
+    error = FileNotFoundError(errno.ENOENT, "The system cannot find the path specified", "C:\\短")
+    error.winerror = 3
+    assert "找不到" in reason(error)[0]

@@ -226,6 +226,7 @@ DAMAGED = {
     "index decimal": (lambda: shared_index("1.0"), "1.0"),
     "index beyond the strings": (lambda: shared_index("99999"), "99999"),
     "index with a plus": (lambda: shared_index("+1"), "+1"),
+    "index empty": (lambda: shared_index(""), "“”"),
     "type x": (lambda: cell_type("x"), "“x”"),
     "type in lower case": (lambda: cell_type("inlinestr"), "inlinestr"),
     "type empty": (lambda: cell_type(""), "“”"),

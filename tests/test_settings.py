@@ -122,6 +122,11 @@ UNKNOWN = {
     ),
     "a misspelled since": ("[criticisms]\nsinse = 2022-01-01\n", "[criticisms] sinse", "[criticisms] since"),
     "a key of no resemblance": ("[county]\nzzz = 1\n", "[county] zzz", "[county] name"),
+    "bands outside their table": (
+        '[[bands]]\ngrade = "一等"\nranks = [1, 2]\nbonus = "5"\n',
+        "bands",
+        "[[grading.bands]]",
+    ),
 }
 
 

@@ -114,6 +114,8 @@ def classify(folder: Path) -> Folder:
     companions: dict[str, list[tuple[Path, str]]] = {}
     for entry in listed:
         if is_skipped(entry.name):
+            if entry.name.startswith(".") and name_key(entry.name).endswith(".xlsx"):
+                found.problems.append(problem(Code.FILE_HIDDEN, file=shown(entry.name)))
             continue
         path, label, key = Path(entry.path), shown(entry.name), name_key(entry.name)
         if label != entry.name:

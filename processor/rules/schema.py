@@ -225,6 +225,7 @@ def _unknown(record: type, data: dict, where: str) -> list[Violation]:
     """Every key in ``data`` that no field of ``record`` declares, with the nearest valid one."""
     known = keys_of(record)
     tables = {k.rsplit(".", 1)[0] for k in known if "." in k}
+    rows = {f.metadata["key"] for f in dataclasses.fields(record) if isinstance(f.metadata["kind"], Rows)}
     found = []
 
     def walk(node: dict, prefix: str) -> None:
@@ -240,18 +241,23 @@ def _unknown(record: type, data: dict, where: str) -> list[Violation]:
                 continue
             table = type(value) is dict
             shown_key = f"{where} {path}" if where else display(path, table=table)
-            suggestion = _nearest(path, known, tables if table else set(), where)
+            suggestion = _nearest(path, known, tables if table else set(), where, rows)
             found.append(Violation(shown_key, unknown=True, suggestion=suggestion))
 
     walk(data, "")
     return found
 
 
-def _nearest(path: str, known: list[str], tables: set[str], where: str) -> str:
+def _nearest(path: str, known: list[str], tables: set[str], where: str, rows: set[str]) -> str:
     """The valid key nearest to ``path`` (``tables`` when it is a table): the same name in
     another table, a close spelling of the whole path or of its last part; else the valid keys
     of its table."""
-    show = (lambda k: f"{where} {k}") if where else display
+
+    def show(key: str) -> str:
+        if where:
+            return f"{where} {key}"
+        return f"[[{key}]]" if key in rows else display(key)
+
     if tables:
         close = difflib.get_close_matches(path, sorted(tables), n=1, cutoff=0.5)
         return f"[{close[0]}]" if close else "、".join(f"[{t}]" for t in sorted(tables)) + "之一"

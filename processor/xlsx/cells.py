@@ -184,6 +184,11 @@ def row_cells(
             cell = Cell("s", text_of(inline, ns) if inline is not None else "", f)
         elif kind == "str" and has_v and v is None:
             cell = Cell("s", "", f)  # a formula whose result is the empty string: a value
+        elif kind == "s" and has_v and v is None:  # a shared string without its index
+            raise ReadError(
+                Code.FILE_CORRUPT,
+                detail=f"单元格{_where(ref, row_number_c, col_number)}的共享字符串编号“”无效",
+            )
         elif v is None:
             if f is None:
                 continue  # a styled but empty cell
