@@ -17,7 +17,6 @@ tests set it to kill the process there, at each step in turn.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -69,6 +68,8 @@ def plain_name(name: object) -> bool:
 
 
 def write_journal(output: Path, journal: Journal) -> None:
+    import json  # here: a command that publishes nothing need not load it
+
     data = json.dumps(
         {"staging": journal.staging, "names": list(journal.names), "removed": list(journal.removed)},
         ensure_ascii=False,
@@ -94,6 +95,8 @@ def read_journal(output: Path) -> Journal | None:
     path = output / JOURNAL_FILE
     if not os.path.lexists(path):
         return None
+    import json
+
     broken = (
         f"输出文件夹中的发布记录 {path} 无法读取，无法确定上次中断的发布；"
         f"请把输出文件夹中以 {STAGING_PREFIX} 开头的文件夹发给维护人员，然后删除该记录后重新运行"

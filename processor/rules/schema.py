@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import math
 import re
 import unicodedata
@@ -252,6 +251,8 @@ def _nearest(path: str, known: list[str], tables: set[str], where: str, rows: se
     """The valid key nearest to ``path`` (``tables`` when it is a table): the same name in
     another table, a close spelling of the whole path or of its last part; else the valid keys
     of its table."""
+
+    import difflib  # only when a key is unknown: 5 ms of every run's start otherwise
 
     def show(key: str) -> str:
         if where:
