@@ -177,6 +177,7 @@ def test_lock_files_and_hidden_files_are_skipped_and_others_reported(example, tm
     (example / "旧表.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
     outcome = run(example, tmp_path / "out")
     assert sorted((p.code.name, p.file) for p in outcome.round.problems) == [
+        ("FILE_HIDDEN", ".hidden.xlsx"),  # skipped, but not without a word
         ("FILE_IGNORED", "说明.txt"),
         ("FILE_WRONG_TYPE", "旧表.xls"),
     ]

@@ -91,7 +91,7 @@ class Staging:
             durable(self.folder)
         except OSError as exc:
             raise _failed(self.live(Path(exc.filename or self.folder)), exc, "无法写入") from exc
-        with _held_interrupts():
+        with _held_interrupts() as interrupts:
             try:
                 removed = tuple(n for n in names if not os.path.lexists(self.folder / n))
                 write_journal(self.target, Journal(self.folder.name, tuple(names), removed))
@@ -106,7 +106,11 @@ class Staging:
                     _drop_journal(self.target)
                 where = Path(exc.filename) if exc.filename else self.target
                 raise _failed(self.live(where), exc, "无法替换", restored) from exc
-            remove_journal(self.target)
+            # Published. A journal that cannot be removed now is removed by the next run (it
+            # finds nothing left to switch); a Ctrl-C held back has nothing left to stop.
+            with contextlib.suppress(OSError):
+                remove_journal(self.target)
+            interrupts.clear()
         return [self.target / n for n in names if os.path.lexists(self.target / n)]
 
     @contextlib.contextmanager
@@ -312,15 +316,16 @@ def _locked(output: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _held_interrupts() -> Iterator[None]:
-    """Hold Ctrl-C back while the outputs are switched, then deliver it."""
+def _held_interrupts() -> Iterator[list]:
+    """Hold Ctrl-C back while the outputs are switched, then deliver it (unless the body empties
+    the list it is given: the work it would have stopped is done)."""
+    received: list = []
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield received
         return
-    received = []
     previous = signal.signal(signal.SIGINT, lambda *args: received.append(args))
     try:
-        yield
+        yield received
     finally:
         signal.signal(signal.SIGINT, previous)
         if received:
