@@ -559,3 +559,18 @@ def test_a_windows_path_past_260_characters_is_said_to_be_too_long():
     error = FileNotFoundError(errno.ENOENT, "The system cannot find the path specified", "C:\\短")
     error.winerror = 3
     assert "找不到" in reason(error)[0]
+
+
+def test_ctrl_c_during_the_switch_neither_stops_it_nor_hides_that_it_published(rounds, monkeypatch, capsys):
+    import signal
+
+    _first, second, out, _, new = rounds
+
+    def interrupt(what):
+        if what.startswith("aside"):
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, twice, in the middle of the switch
+
+    monkeypatch.setattr(journal, "STEP", interrupt)
+    assert main(["run", "--no-pdf", "--input", str(second), "--output", str(out)]) == 0
+    assert "结果已发布" in capsys.readouterr().out
+    assert tree(out) == new and leftovers(out) == []
