@@ -261,6 +261,23 @@ CANNOT_REPLACE = {
 }
 
 
+@pytest.mark.parametrize(
+    "relative", [f"{R}/{C.CONSOLIDATED_FILE}", f"{R}/{C.FEEDBACK_DIR}/西河镇.html", C.VALIDATION_REPORT_FILE]
+)
+def test_a_file_marked_read_only_is_not_replaced(relative, rounds, capsys):
+    """A real read-only file (chmod), refused even by root, who could replace it."""
+    _first, second, out, old, _ = rounds
+    target = out / relative
+    target.chmod(0o444)
+    try:
+        assert main(["run", "--no-pdf", "--input", str(second), "--output", str(out)]) == 2
+        shown = capsys.readouterr().err
+        assert str(target) in shown and "只读" in shown
+        assert tree(out) == old and leftovers(out) == []
+    finally:
+        target.chmod(0o644)
+
+
 @pytest.mark.parametrize("case", sorted(CANNOT_REPLACE))
 def test_a_file_that_cannot_be_replaced_is_named_and_nothing_changes(case, rounds, monkeypatch, capsys):
     _first, second, out, old, _ = rounds

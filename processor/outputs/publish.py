@@ -185,6 +185,10 @@ def _held(path: Path) -> str | None:
     without writing a byte, is refused on Windows exactly when Excel, WPS or a PDF reader holds
     it open, or when it is read-only."""
     try:
+        # Marked read-only (Windows' attribute shows as a mode without write bits): not
+        # replaced on any system, root's included, who could.
+        if not os.stat(path).st_mode & 0o222:
+            return "该文件是只读的。请在文件属性中取消“只读”后重新运行"
         fd = os.open(path, os.O_RDWR | NOFOLLOW | BINARY)
     except OSError as exc:
         if getattr(exc, "winerror", None) in (32, 33) or _office_lock(path):
