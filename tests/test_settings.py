@@ -197,3 +197,20 @@ def test_every_violation_is_reported_at_once(folder):
 def test_a_negative_zero_bonus_is_zero(folder):
     settings, problems = settings_of(folder, BAND.format(ranks="[1, 2]", bonus='"-0"'))
     assert problems == [] and str(settings.bands[0].bonus) == "0"
+
+
+def test_a_new_setting_is_one_declaration():
+    """What a later setting takes: one field with its key and kind (here a choice of words)."""
+    from dataclasses import dataclass
+
+    from processor.rules.schema import Choice, Violation, build, setting
+
+    @dataclass(frozen=True)
+    class Later:
+        mode: str = setting("grading.mode", Choice("rank", "score"), default="rank")
+
+    found: list[Violation] = []
+    assert build(Later, {}, found) == Later("rank") and found == []
+    assert build(Later, {"grading": {"mode": "score"}}, found) == Later("score")
+    assert build(Later, {"grading": {"mode": "points"}}, found) is None
+    assert found[0].key == "[grading] mode" and '"rank"' in found[0].allowed

@@ -72,6 +72,19 @@ class Text(Kind):
         return text
 
 
+class Choice(Kind):
+    """One of a few words (a grading mode, say)."""
+
+    def __init__(self, *choices: str):
+        self.choices = choices
+        self.allowed = "以下之一（加引号）：" + "、".join(f'"{c}"' for c in choices)
+
+    def check(self, value: Any) -> str:
+        if type(value) is not str or value.strip() not in self.choices:
+            raise Invalid(self.allowed)
+        return value.strip()
+
+
 class Whole(Kind):
     def __init__(self, low: int, high: int):
         self.low, self.high = low, high
