@@ -11,9 +11,11 @@ stage, each with one input and one output type:
     results/   Round                                      -> Results (a record per township)
     outputs/   Round + Results                            -> workbook, notice, feedback, PDF
 
-Beside them: ``problems`` (the catalogue of codes), ``constants`` (every name the user sees in a
-file), ``resources`` (the packaged files), ``processes`` (worker processes, kept apart from the
-domain) and ``testing`` (filling sheets as an inspector would, for tests and the example round).
+Beside them: ``problems`` (the catalogue of codes, and the problem record),
+``constants`` (every name the user sees in a file), ``resources`` (the packaged files),
+``oserrors`` (file-system failures in words for the clerk), ``processes`` (worker processes,
+kept apart from the domain) and ``testing`` (filling sheets as an inspector would, for tests
+and the example round).
 """
 
 __version__ = "0.1.0"

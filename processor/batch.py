@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
+import shutil
 import traceback
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from . import constants as C
 from .inputs.round import Round, check_files, collect
-from .outputs.publish import OutputError, staging
+from .oserrors import reason
+from .outputs.publish import OutputError, Staging, overlap, staging
 from .problems import Code, Problem, problem
 from .processes import beside
 from .rules.rubric import Rubric, load_rubric
@@ -58,6 +61,7 @@ def check(paths: list[Path], rubric: Rubric | None = None, progress=None) -> Out
         if not path.exists():
             raise UsageError(f"找不到 {path}")
     if len(paths) == 1 and paths[0].is_dir():
+        input_folder(paths[0])
         return Outcome(collect(paths[0], rubric, progress))
     if any(p.is_dir() for p in paths):
         raise UsageError("请只给一个文件夹，或者一个或多个评分表文件")
@@ -67,79 +71,152 @@ def check(paths: list[Path], rubric: Rubric | None = None, progress=None) -> Out
 def run(
     input_dir: Path, output_dir: Path, rubric: Rubric | None = None, pdf: bool = True, progress=None
 ) -> Outcome:
-    """Validate the round in ``input_dir``; when it has no error, publish the results."""
+    """Validate the round in ``input_dir``; when it has no error, publish the results.
+
+    The output folder holds the published result (``结果/``, switched in as a whole) and the
+    latest run's problem list beside it; a run with errors replaces only the latter."""
     rubric = rubric or load_rubric()
-    if not input_dir.is_dir():
-        raise UsageError(f"输入文件夹 {input_dir} 不存在")
-    if output_dir.resolve() == input_dir.resolve() or input_dir.resolve() in output_dir.resolve().parents:
-        raise UsageError("输出文件夹不能是输入文件夹或其中的子文件夹（输入文件夹中的文件从不改写）")
+    input_folder(input_dir)
+    if overlap(input_dir, output_dir):
+        raise UsageError(
+            f"输入文件夹 {input_dir} 和输出文件夹 {output_dir} 不能相同或互相包含（也包括通过链接）："
+            "发布结果时会替换输出文件夹中的内容，而输入文件夹中的文件从不改写。请换一个输出文件夹"
+        )
     with staging(output_dir) as stage:
         outcome = Outcome(collect(input_dir, rubric, progress))
-        round_ = outcome.round
-        when = round_.settings.publication_date if round_.settings else dt.date(rubric.year, 1, 1)
-        # pandas, jinja2 and xlsxwriter are imported only by the command that needs them.
-        from .outputs.details import write_details_csv
-        from .outputs.feedback import write_feedback
-        from .outputs.notice import render_notice
-        from .outputs.report import write_validation_report
-        from .outputs.workbook import write_consolidated
-        from .results.grading import grade
-
-        results = grade(round_) if round_.ok else None
-        outcome.results = results
-        comparison = None
-        if results is not None and round_.previous is not None:
-            from .outputs.comparison import compare
-
-            comparison = compare(round_.rubric, results, round_.previous)
-        if results is not None:
-            outcome.notes += [_tie_note(tie) for tie in results.ties]
-            outcome.notes += _disagreements(round_.rubric, results)
-        # the reports list the inputs' problems and what the leading group must decide
-        reported = round_.problems + outcome.notes
-        large = is_large(len(round_.sheets))
-        consolidated = None
-        if results is not None:
-            path = stage.path(C.CONSOLIDATED_FILE)
-            consolidated = functools.partial(
-                write_consolidated, path, round_, results, reported, details=not large, comparison=comparison
+        with stage.writing():
+            notice = _write(stage, outcome)
+            if outcome.published and pdf:
+                # After the workbooks: they depend on the inputs alone, not on whether this
+                # machine has a browser. Whether a PDF was made is a note the CLI prints.
+                when = outcome.round.settings.publication_date
+                note = make_pdf(notice, stage.path(C.RESULTS_DIR, C.NOTICE_PDF_FILE), when)
+                if note is not None:  # None: printing is off (the tests turn it off so)
+                    outcome.notes.append(note)
+        # A published round replaces every output of ours (a PDF or error log of an older run
+        # must not stay beside the new notice); a round with errors only its problem list.
+        names = (C.RESULTS_DIR, *REPORT_NAMES, *C.LEGACY_OUTPUTS) if outcome.published else REPORT_NAMES
+        published = stage.commit(names, folders={C.RESULTS_DIR: _ours, C.FEEDBACK_DIR: _a_page})
+        outcome.written = _listed(published)
+        if stage.restored:  # after the reports: they depend on the inputs alone
+            outcome.notes.insert(
+                0, problem(Code.PUBLICATION_RESTORED, file=str(output_dir), detail=stage.restored)
             )
-        with beside(consolidated, enabled=large, output=C.CONSOLIDATED_FILE):
-            if results is not None:
-                notice = stage.path(C.NOTICE_FILE)
-                notice.write_text(render_notice(round_, results, large), encoding="utf-8")
-                if large:
-                    paths = stage.path(C.ITEM_SCORES_CSV), stage.path(C.DEDUCTIONS_CSV)
-                    write_details_csv(*paths, round_.rubric, results)
-                    outcome.notes.append(
-                        problem(
-                            Code.ROUND_SPLIT,
-                            limit=C.LARGE_ROUND,
-                            items=C.ITEM_SCORES_CSV,
-                            deductions=C.DEDUCTIONS_CSV,
-                        )
-                    )
-                else:
-                    write_feedback(stage.folder_path(C.FEEDBACK_DIR), round_, results, comparison)
-                outcome.published = True
-            write_validation_report(stage.path(C.VALIDATION_REPORT_FILE), round_, reported, when)
-        if round_.tracebacks:
-            stage.path(C.ERROR_LOG_FILE).write_text("\n\n".join(round_.tracebacks), encoding="utf-8")
-        if outcome.published and pdf:
-            # After the workbooks: they depend on the inputs alone, not on whether this machine
-            # has a browser. Whether a PDF was made is a note the CLI prints.
-            note = make_pdf(notice, stage.path(C.NOTICE_PDF_FILE), when)
-            if note is not None:  # None: printing is off (the tests turn it off so)
-                outcome.notes.append(note)
-        # A published round replaces every output of ours: a PDF or error log from an older run
-        # must not sit next to the new notice.
-        stale = (
-            (C.ERROR_LOG_FILE, C.NOTICE_PDF_FILE, C.ITEM_SCORES_CSV, C.DEDUCTIONS_CSV, C.FEEDBACK_DIR)
-            if outcome.published
-            else ()
-        )
-        outcome.written = stage.commit(remove=stale)
     return outcome
+
+
+REPORT_NAMES = (C.VALIDATION_REPORT_FILE, C.ERROR_LOG_FILE)  # the latest run's, beside the result
+RESULT_FILES = frozenset(
+    (
+        C.CONSOLIDATED_FILE,
+        C.NOTICE_FILE,
+        C.NOTICE_PDF_FILE,
+        C.VALIDATION_REPORT_FILE,
+        C.ITEM_SCORES_CSV,
+        C.DEDUCTIONS_CSV,
+    )
+)
+_SYSTEM_FILES = frozenset(("desktop.ini", "thumbs.db", ".ds_store"))  # what Windows or macOS adds to a folder
+
+
+def _ours(path: PurePosixPath) -> bool:
+    """What a published result folder holds: our files and the feedback pages (and what the
+    system adds to any folder); anything else there is the clerk's and is not replaced."""
+    if path.name.lower() in _SYSTEM_FILES:
+        return True
+    if len(path.parts) == 1:
+        return path.name in RESULT_FILES
+    return path.parts[0] == C.FEEDBACK_DIR and _a_page(PurePosixPath(*path.parts[1:]))
+
+
+def _a_page(path: PurePosixPath) -> bool:
+    return (len(path.parts) == 1 and path.suffix == ".html") or path.name.lower() in _SYSTEM_FILES
+
+
+def input_folder(folder: Path) -> None:
+    """The input folder must be a folder this process can list (exit 2 otherwise)."""
+    try:
+        if not folder.is_dir():
+            raise UsageError(f"输入文件夹 {folder} 不存在或不是文件夹")
+        with os.scandir(folder) as entries:
+            next(entries, None)
+    except OSError as exc:
+        what, advice = reason(exc)
+        raise UsageError(f"输入文件夹 {folder} 无法读取：{what}。{advice}") from exc
+
+
+def _write(stage: Staging, outcome: Outcome) -> Path | None:
+    """Every output into the staging folder; the notice's path (None when nothing publishes)."""
+    round_ = outcome.round
+    rubric = round_.rubric
+    when = round_.settings.publication_date if round_.settings else dt.date(rubric.year, 1, 1)
+    # pandas, jinja2 and xlsxwriter are imported only by the command that needs them.
+    from .outputs.details import write_details_csv
+    from .outputs.feedback import write_feedback
+    from .outputs.notice import render_notice
+    from .outputs.report import write_validation_report
+    from .outputs.workbook import write_consolidated
+    from .results.grading import grade
+
+    results = grade(round_) if round_.ok else None
+    outcome.results = results
+    comparison = None
+    if results is not None and round_.previous is not None:
+        from .outputs.comparison import compare
+
+        comparison = compare(rubric, results, round_.previous)
+    if results is not None:
+        outcome.notes += [_tie_note(tie) for tie in results.ties]
+        outcome.notes += _disagreements(rubric, results)
+    # the reports list the inputs' problems and what the leading group must decide
+    reported = round_.problems + outcome.notes
+    large = is_large(len(round_.sheets))
+    consolidated = notice = None
+    if results is not None:
+        stage.folder_path(C.RESULTS_DIR)
+        path = stage.path(C.RESULTS_DIR, C.CONSOLIDATED_FILE)
+        consolidated = functools.partial(
+            write_consolidated, path, round_, results, reported, details=not large, comparison=comparison
+        )
+    with beside(consolidated, enabled=large, output=C.CONSOLIDATED_FILE):
+        if results is not None:
+            notice = stage.path(C.RESULTS_DIR, C.NOTICE_FILE)
+            notice.write_text(render_notice(round_, results, large), encoding="utf-8")
+            if large:
+                paths = (
+                    stage.path(C.RESULTS_DIR, C.ITEM_SCORES_CSV),
+                    stage.path(C.RESULTS_DIR, C.DEDUCTIONS_CSV),
+                )
+                write_details_csv(*paths, rubric, results)
+                outcome.notes.append(
+                    problem(
+                        Code.ROUND_SPLIT,
+                        limit=C.LARGE_ROUND,
+                        items=C.ITEM_SCORES_CSV,
+                        deductions=C.DEDUCTIONS_CSV,
+                    )
+                )
+            else:
+                write_feedback(stage.folder_path(C.RESULTS_DIR, C.FEEDBACK_DIR), round_, results, comparison)
+            outcome.published = True
+        report = stage.path(C.VALIDATION_REPORT_FILE)
+        write_validation_report(report, round_, reported, when)
+    if results is not None:  # the published result carries its own problem list
+        shutil.copyfile(report, stage.path(C.RESULTS_DIR, C.VALIDATION_REPORT_FILE))
+    if round_.tracebacks:
+        stage.path(C.ERROR_LOG_FILE).write_text("\n\n".join(round_.tracebacks), encoding="utf-8")
+    return notice
+
+
+def _listed(published: list[Path]) -> list[Path]:
+    """What the clerk is shown: the result folder's files, then the problem list."""
+    shown = []
+    for path in published:
+        if path.name == C.RESULTS_DIR and path.is_dir():
+            shown += sorted(path.iterdir())
+        else:
+            shown.append(path)
+    return shown
 
 
 def _tie_note(tie) -> Problem:
@@ -236,7 +313,11 @@ def log_internal_error(output_dir: Path, context: str) -> Path | None:
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
         path = output_dir / C.ERROR_LOG_FILE
-        path.write_text(f"{context}\n\n{traceback.format_exc()}", encoding="utf-8")
+        # beside, then renamed over: a link named error.log is replaced, never followed
+        temporary = output_dir / f".{C.ERROR_LOG_FILE}.tmp"
+        temporary.unlink(missing_ok=True)
+        temporary.write_text(f"{context}\n\n{traceback.format_exc()}", encoding="utf-8")
+        os.replace(temporary, path)
         return path
     except OSError:
         return None

@@ -188,7 +188,10 @@ def _template(args) -> int:
     rubric = _given_rubric(args)
     if rubric is None:
         return EXIT_PROBLEMS
-    for path in write_templates(rubric, settings, args.output, args.self_assessment):
+    notes: list[str] = []
+    written = write_templates(rubric, settings, args.output, notes, args.self_assessment)
+    _print_notes(notes)
+    for path in written:
         print(f"已生成 {printable(str(path))}")
     return EXIT_OK
 
@@ -237,9 +240,19 @@ def _issue(args) -> int:
     rubric = _given_rubric(args)
     if rubric is None:
         return EXIT_PROBLEMS
-    for path in issue_sheets(names, args.output, rubric, args.self_assessment):
+    notes: list[str] = []
+    written = issue_sheets(
+        names, args.output, rubric, notes, roster=args.roster, self_assessment=args.self_assessment
+    )
+    _print_notes(notes)
+    for path in written:
         print(f"已生成 {printable(str(path))}")
     return EXIT_OK
+
+
+def _print_notes(notes: list[str]) -> None:
+    for note in notes:
+        print(f"说明：{printable(note)}。")
 
 
 def _check(args) -> int:

@@ -116,11 +116,14 @@ SELF_TEMPLATE = "self_assessment_template.xlsx"
 NOTICE_TEMPLATE = "report.html.j2"
 FEEDBACK_TEMPLATE = "feedback.html.j2"
 
-# Outputs
+# Outputs. A published result is one folder, RESULTS_DIR, switched into the output folder as a
+# whole; beside it the problem list and error log of the latest run (a run with errors writes
+# only those, and the published result stays as it was).
+RESULTS_DIR = "结果"
 CONSOLIDATED_FILE = "consolidated.xlsx"
 NOTICE_FILE = "notice.html"
 NOTICE_PDF_FILE = "notice.pdf"
-FEEDBACK_DIR = "feedback"  # one feedback.html per township: feedback/<乡镇>.html
+FEEDBACK_DIR = "feedback"  # one feedback.html per township: 结果/feedback/<乡镇>.html
 VALIDATION_REPORT_FILE = "validation_report.xlsx"
 ERROR_LOG_FILE = "error.log"
 
@@ -131,6 +134,16 @@ LARGE_ROUND = 2000
 CHART_TOWNSHIPS = 100  # bars in the workbook's chart of totals; more are unreadable
 ITEM_SCORES_CSV = "item_scores.csv"
 DEDUCTIONS_CSV = "deductions.csv"
+# Where versions before RESULTS_DIR published, straight into the output folder: a published
+# result removes them, so that an old notice never stands beside the new results folder.
+LEGACY_OUTPUTS = (
+    CONSOLIDATED_FILE,
+    NOTICE_FILE,
+    NOTICE_PDF_FILE,
+    FEEDBACK_DIR,
+    ITEM_SCORES_CSV,
+    DEDUCTIONS_CSV,
+)
 
 # Sheets of the consolidated workbook
 OUT_SUMMARY = "汇总"
@@ -149,6 +162,8 @@ OUT_SELF = "自评对比"
 FACT_YEAR = "评定年度"  # in the manifest: which round a consolidated workbook is
 
 NO_GRADE = "无等级"
+
+EXCEL_CELL_CHARS = 32_767  # the most characters one cell of a workbook holds
 
 # What a criticism's 处理 may be chosen from (the template's list, and the message naming what
 # the reader understands; blank means the seed's one grade).

@@ -18,6 +18,8 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
+from .oserrors import os_error_in
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -92,9 +94,11 @@ def beside(job: Callable[[], object] | None, enabled: bool, output: str = "输�
             failure = ("EOFError", f"写出{output}的子进程意外退出（可能是内存不足）", "")
         child.join()
         if failure:
-            kind, message, child_traceback = failure
+            kind, message, child_traceback, *system = failure
             error = OutputFailed(f"{kind}: {message}")
             error.add_note(f"in the child process:\n{child_traceback}")  # for error.log only
+            if system and system[0]:  # a full disk, a name too long: the clerk's to fix
+                raise error from OSError(*system[0])
             raise error
     finally:
         if child.is_alive():
@@ -109,7 +113,9 @@ def _child(job: Callable[[], object], send) -> None:
         job()
         outcome = None
     except BaseException as exc:  # Ctrl-C included: the parent decides what the clerk sees
-        outcome = (type(exc).__name__, str(exc), traceback.format_exc())
+        system = os_error_in(exc)
+        reported = (system.errno, system.strerror, system.filename) if system and system.errno else None
+        outcome = (type(exc).__name__, str(exc), traceback.format_exc(), reported)
     with contextlib.suppress(OSError):  # a parent that stopped waiting has closed the pipe
         send.send(outcome)
 

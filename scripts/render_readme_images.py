@@ -47,12 +47,13 @@ def main(target: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         outcome = run(ROOT / "input", work / "output")
-        if not outcome.published or not (work / "output" / C.NOTICE_PDF_FILE).exists():
+        results = work / "output" / C.RESULTS_DIR
+        if not outcome.published or not (results / C.NOTICE_PDF_FILE).exists():
             sys.exit("the example round did not publish a notice.pdf (is Chromium installed?)")
         sheet = to_pdf(ROOT / "templates" / C.SCORE_SHEET_TEMPLATE, work)
         page_png(sheet, 1, target / "blank_sheet.png")
-        page_png(work / "output" / C.NOTICE_PDF_FILE, 1, target / "notice.png")
-        workbook = to_pdf(work / "output" / C.CONSOLIDATED_FILE, work)
+        page_png(results / C.NOTICE_PDF_FILE, 1, target / "notice.png")
+        workbook = to_pdf(results / C.CONSOLIDATED_FILE, work)
         page_png(workbook, 2, target / "chart.png")  # 汇总 prints on page 1, 图表 on page 2
 
 

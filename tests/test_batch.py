@@ -54,13 +54,17 @@ def test_the_example_round_publishes_everything(example, tmp_path):
     outcome = run(example, out)
     assert outcome.exit_code == 0 and outcome.published
     assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == {
+        C.RESULTS_DIR,
+        C.VALIDATION_REPORT_FILE,
+    }
+    assert {p.name for p in (out / C.RESULTS_DIR).iterdir()} == {
         C.CONSOLIDATED_FILE,
         C.NOTICE_FILE,
         C.FEEDBACK_DIR,
         C.VALIDATION_REPORT_FILE,
     }
-    assert len(list((out / C.FEEDBACK_DIR).glob("*.html"))) == 12
-    wb = openpyxl.load_workbook(out / C.CONSOLIDATED_FILE)
+    assert len(list((out / C.RESULTS_DIR / C.FEEDBACK_DIR).glob("*.html"))) == 12
+    wb = openpyxl.load_workbook(out / C.RESULTS_DIR / C.CONSOLIDATED_FILE)
     assert wb.sheetnames[0] == C.OUT_SUMMARY
     summary = wb[C.OUT_SUMMARY]
     header = [c.value for c in summary[1]]
@@ -74,7 +78,7 @@ def test_the_example_round_publishes_everything(example, tmp_path):
     downgraded = [r for r in rows if r[header.index("初评等级")] != r[header.index("等级")]]
     assert [(r[header.index("初评等级")], r[header.index("等级")]) for r in downgraded] == [("一等", "二等")]
     assert isinstance(rows[0][header.index(f"总分（{100}）")], int | float)
-    html = (out / C.NOTICE_FILE).read_text(encoding="utf-8")
+    html = (out / C.RESULTS_DIR / C.NOTICE_FILE).read_text(encoding="utf-8")
     for text in ("一、评定结果", "二、降级情况", "三、结果运用", "四、工作要求", "附件", "2022年8月31日"):
         assert text in html
     manifest = wb[C.OUT_MANIFEST]
@@ -126,8 +130,10 @@ def test_an_error_publishes_nothing_and_keeps_the_previous_results(example, tmp_
     outcome = run(example, out)
     assert outcome.exit_code == 1 and not outcome.published
     after = hashes(out)
-    assert after[C.NOTICE_FILE] == published[C.NOTICE_FILE]
-    assert after[C.CONSOLIDATED_FILE] == published[C.CONSOLIDATED_FILE]
+    # the published result is as it was, all of it; the problem list beside it is this run's
+    assert {k: v for k, v in after.items() if k.startswith(C.RESULTS_DIR)} == {
+        k: v for k, v in published.items() if k.startswith(C.RESULTS_DIR)
+    }
     assert after[C.VALIDATION_REPORT_FILE] != published[C.VALIDATION_REPORT_FILE]
     report = openpyxl.load_workbook(out / C.VALIDATION_REPORT_FILE)[C.OUT_PROBLEMS]
     rows = list(report.iter_rows(min_row=2, values_only=True))
@@ -171,6 +177,7 @@ def test_lock_files_and_hidden_files_are_skipped_and_others_reported(example, tm
     (example / "旧表.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
     outcome = run(example, tmp_path / "out")
     assert sorted((p.code.name, p.file) for p in outcome.round.problems) == [
+        ("FILE_HIDDEN", ".hidden.xlsx"),  # skipped, but not without a word
         ("FILE_IGNORED", "说明.txt"),
         ("FILE_WRONG_TYPE", "旧表.xls"),
     ]
@@ -195,7 +202,7 @@ def test_a_formula_remark_stays_text_in_the_outputs(make_sheet, tmp_path):
     write_criticisms(folder, [])
     out = tmp_path / "out"
     assert run(folder, out).exit_code == 0
-    ws = openpyxl.load_workbook(out / C.CONSOLIDATED_FILE)[C.OUT_DEDUCTIONS]
+    ws = openpyxl.load_workbook(out / C.RESULTS_DIR / C.CONSOLIDATED_FILE)[C.OUT_DEDUCTIONS]
     assert ws["G2"].value == text and ws["G2"].data_type == "s"
 
 
@@ -203,7 +210,7 @@ def test_markup_in_a_name_is_escaped_in_the_notice(make_round, tmp_path):
     folder = make_round({"<b>东山镇</b>": {}})
     out = tmp_path / "out"
     assert run(folder, out).exit_code == 0
-    html = (out / C.NOTICE_FILE).read_text(encoding="utf-8")
+    html = (out / C.RESULTS_DIR / C.NOTICE_FILE).read_text(encoding="utf-8")
     assert "<b>东山镇" not in html and "&lt;b&gt;东山镇" in html
 
 
@@ -261,24 +268,27 @@ def test_a_large_round_is_split_so_its_outputs_stay_usable(make_round, tmp_path,
     out = tmp_path / "out"
     outcome = run(folder, out, pdf=False)
     assert outcome.exit_code == 0 and outcome.notes
-    assert not (out / C.FEEDBACK_DIR).exists()
-    wb = openpyxl.load_workbook(out / C.CONSOLIDATED_FILE)
+    assert not (out / C.RESULTS_DIR / C.FEEDBACK_DIR).exists()
+    wb = openpyxl.load_workbook(out / C.RESULTS_DIR / C.CONSOLIDATED_FILE)
     assert C.OUT_ITEMS not in wb.sheetnames and C.OUT_DEDUCTIONS not in wb.sheetnames
     summary = list(wb[C.OUT_SUMMARY].iter_rows(min_row=2, values_only=True))
     assert len(summary) == 15 and [r[1] for r in summary][:3] == ["乡00", "乡01", "乡02"]
-    with open(out / C.ITEM_SCORES_CSV, encoding="utf-8-sig") as handle:
+    with open(out / C.RESULTS_DIR / C.ITEM_SCORES_CSV, encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
     assert rows[0][:2] == ["乡镇", "1.1"] and len(rows) == 16 and rows[1][0] == "乡00"
-    with open(out / C.DEDUCTIONS_CSV, encoding="utf-8-sig") as handle:
+    with open(out / C.RESULTS_DIR / C.DEDUCTIONS_CSV, encoding="utf-8-sig") as handle:
         deductions = list(csv.reader(handle))
     assert deductions[1][6] == "'-少调用1件"  # a formula-like remark is shown, never run
-    html = (out / C.NOTICE_FILE).read_text(encoding="utf-8")
+    html = (out / C.RESULTS_DIR / C.NOTICE_FILE).read_text(encoding="utf-8")
     assert "未评定等级的乡镇便民服务中心4个，名单及得分见汇总表" in html
     assert "其余4个未评定等级的乡镇便民服务中心从略" in html
     # a later small round replaces the split outputs rather than leaving them beside its own
     monkeypatch.setattr(C, "LARGE_ROUND", 2000)
     assert run(folder, out, pdf=False).exit_code == 0
-    assert not (out / C.ITEM_SCORES_CSV).exists() and (out / C.FEEDBACK_DIR).is_dir()
+    assert (
+        not (out / C.RESULTS_DIR / C.ITEM_SCORES_CSV).exists()
+        and (out / C.RESULTS_DIR / C.FEEDBACK_DIR).is_dir()
+    )
 
 
 FORK = pytest.mark.skipif(not can_fork(), reason="outputs are written in a forked child on Linux only")
@@ -319,17 +329,17 @@ def test_a_workbook_that_fails_in_its_child_publishes_nothing(make_round, tmp_pa
     out = tmp_path / "out"
 
     def broken(*args, **kwargs):
-        raise OSError("disk full")
+        raise RuntimeError("a bug")
 
     monkeypatch.setattr("processor.outputs.workbook.write_consolidated", broken)
     with pytest.raises(OutputFailed) as failed:
         run(folder, out, pdf=False)
-    assert str(failed.value) == "OSError: disk full"  # what the clerk is shown: one line
+    assert str(failed.value) == "RuntimeError: a bug"  # what the clerk is shown: one line
     assert "Traceback" in "".join(failed.value.__notes__)  # what error.log gets
     assert not [p for p in out.iterdir() if not p.name.startswith(".")]
     assert main(["run", "--input", str(folder), "--output", str(out), "--no-pdf"]) == 3
     shown = capsys.readouterr().err
-    assert "OSError: disk full" in shown and "Traceback" not in shown
+    assert "RuntimeError: a bug" in shown and "Traceback" not in shown
     assert "Traceback" in (out / C.ERROR_LOG_FILE).read_text(encoding="utf-8")
 
 

@@ -126,5 +126,5 @@ def test_the_linux_bundle_installs_offline_and_runs_the_example_round(built, tmp
         [str(prefix / "bin" / "processor"), "run", "--no-pdf"], capture_output=True, text=True, cwd=elsewhere
     )
     assert ran.returncode == 0, ran.stdout + ran.stderr
-    assert (elsewhere / "output" / C.NOTICE_FILE).is_file()
-    assert (elsewhere / "output" / C.CONSOLIDATED_FILE).is_file()
+    assert (elsewhere / "output" / C.RESULTS_DIR / C.NOTICE_FILE).is_file()
+    assert (elsewhere / "output" / C.RESULTS_DIR / C.CONSOLIDATED_FILE).is_file()

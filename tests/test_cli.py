@@ -44,7 +44,7 @@ def test_run_prints_the_problems_and_exits_1_without_publishing(make_round, tmp_
     assert main(["run", "--input", str(folder), "--output", str(tmp_path / "out")]) == 1
     out = capsys.readouterr().out
     assert "SCORE_NEGATIVE" not in out and "小于0" in out and "未发布结果" in out
-    assert not (tmp_path / "out" / "notice.html").exists()
+    assert not (tmp_path / "out" / "结果").exists()
 
 
 def test_an_internal_error_is_logged_not_shown(make_round, tmp_path, capsys, monkeypatch):
@@ -106,6 +106,7 @@ def test_no_pdf_skips_the_browser_and_removes_an_old_pdf(make_round, tmp_path, c
     folder = make_round({"东山镇": {}})
     out = tmp_path / "out"
     out.mkdir()
-    (out / "notice.pdf").write_bytes(b"%PDF old")
+    (out / "结果").mkdir()
+    (out / "结果" / "notice.pdf").write_bytes(b"%PDF old")
     assert main(["run", "--no-pdf", "--input", str(folder), "--output", str(out)]) == 0
-    assert (out / "notice.html").exists() and not (out / "notice.pdf").exists()
+    assert (out / "结果" / "notice.html").exists() and not (out / "结果" / "notice.pdf").exists()

@@ -25,7 +25,7 @@ def last_round(make_round, tmp_path):
     )
     (folder / C.SETTINGS_FILE).write_text("[round]\nyear = 2019\n", encoding="utf-8")
     assert run(folder, tmp_path / "2019-out", pdf=False).exit_code == 0
-    return tmp_path / "2019-out" / C.CONSOLIDATED_FILE
+    return tmp_path / "2019-out" / C.RESULTS_DIR / C.CONSOLIDATED_FILE
 
 
 def this_round(tmp_path, previous, township_scores):
@@ -49,7 +49,7 @@ def test_the_comparison_compares_only_what_is_comparable(make_round, tmp_path):
     folder = this_round(tmp_path, previous, {"东山镇": {"4.5": 3}, "西河镇": {}, "青石镇": {}})
     outcome = run(folder, tmp_path / "out", pdf=False)
     assert outcome.exit_code == 0, [p.message for p in outcome.round.problems]
-    ws = openpyxl.load_workbook(tmp_path / "out" / C.CONSOLIDATED_FILE)[C.OUT_COMPARISON]
+    ws = openpyxl.load_workbook(tmp_path / "out" / C.RESULTS_DIR / C.CONSOLIDATED_FILE)[C.OUT_COMPARISON]
     header = [c.value for c in ws[1]]
     rows = {
         r[0]: dict(zip(header, r, strict=False)) for r in ws.iter_rows(min_row=2, values_only=True) if r[0]
@@ -63,11 +63,11 @@ def test_the_comparison_compares_only_what_is_comparable(make_round, tmp_path):
     assert "6.1（项目名称由" in joined and "2.3（上轮没有该项目）" in joined and "2.2（本轮已删除" in joined
     assert "服务标准化" not in joined  # its maximum is unchanged: compared
 
-    page = (tmp_path / "out" / "feedback" / "东山镇.html").read_text(encoding="utf-8")
+    page = (tmp_path / "out" / C.RESULTS_DIR / "feedback" / "东山镇.html").read_text(encoding="utf-8")
     assert "与2019年评定比较" in page and "4.5 按时办结" in page  # 4 -> 3, comparable
     assert "3.6 电子证照应用比率" not in page.split("与2019年评定比较")[1].split("以下项目")[0]
     assert "以下项目与2019年不可比较" in page
-    new = (tmp_path / "out" / "feedback" / "青石镇.html").read_text(encoding="utf-8")
+    new = (tmp_path / "out" / C.RESULTS_DIR / "feedback" / "青石镇.html").read_text(encoding="utf-8")
     assert "2019年没有本乡镇的评定结果" in new
 
 
@@ -90,5 +90,10 @@ def test_a_previous_file_that_is_not_a_consolidated_workbook_is_refused(make_rou
 def test_without_a_previous_round_nothing_is_compared(make_round, tmp_path):
     folder = make_round({"东山镇": {}})
     assert run(folder, tmp_path / "out", pdf=False).exit_code == 0
-    assert C.OUT_COMPARISON not in openpyxl.load_workbook(tmp_path / "out" / C.CONSOLIDATED_FILE).sheetnames
-    assert "评定比较" not in (tmp_path / "out" / "feedback" / "东山镇.html").read_text(encoding="utf-8")
+    assert (
+        C.OUT_COMPARISON
+        not in openpyxl.load_workbook(tmp_path / "out" / C.RESULTS_DIR / C.CONSOLIDATED_FILE).sheetnames
+    )
+    assert "评定比较" not in (tmp_path / "out" / C.RESULTS_DIR / "feedback" / "东山镇.html").read_text(
+        encoding="utf-8"
+    )

@@ -91,7 +91,7 @@ def test_the_threshold_county_end_to_end(county_round, tmp_path):
     assert {t: r.bonus for t, r in results.items()} == {
         t: Decimal({"优秀": 3, "良好": 2, "合格": 1}.get(g, 0)) for t, g in expected.items()
     }
-    notice = (tmp_path / "output" / C.NOTICE_FILE).read_text(encoding="utf-8")
+    notice = (tmp_path / "output" / C.RESULTS_DIR / C.NOTICE_FILE).read_text(encoding="utf-8")
     assert "总分90分及以上且各类得分率均不低于80%的评为优秀" in notice and "按总分排名确定等级" not in notice
     assert "YY县政务服务中心文件" in notice and "办件数量" not in notice
     assert "服务规范得分23.0分，未达必达分24.0分，最高评为合格" in notice

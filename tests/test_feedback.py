@@ -17,7 +17,7 @@ def test_a_township_reads_its_items_rank_grade_and_weakest_categories(make_round
     )
     out = tmp_path / "out"
     assert run(folder, out).exit_code == 0
-    html = (out / C.FEEDBACK_DIR / "西河镇.html").read_text(encoding="utf-8")
+    html = (out / C.RESULTS_DIR / C.FEEDBACK_DIR / "西河镇.html").read_text(encoding="utf-8")
     assert "未设置填单区" in html and "未统一着装" in html
     assert "第3名" in html and "无等级" not in html.split("初评等级")[0]
     # 1.1 lost 1.5 of its 3 points: maximum, score and deduction on its row
@@ -32,7 +32,9 @@ def test_a_township_with_nothing_below_average_is_told_so(make_round, tmp_path):
     folder = make_round({"东山镇": {}, "西河镇": {"1.1": 1}})
     out = tmp_path / "out"
     run(folder, out)
-    assert "均不低于全县平均" in (out / C.FEEDBACK_DIR / "东山镇.html").read_text(encoding="utf-8")
+    assert "均不低于全县平均" in (out / C.RESULTS_DIR / C.FEEDBACK_DIR / "东山镇.html").read_text(
+        encoding="utf-8"
+    )
 
 
 @pytest.mark.parametrize(
@@ -64,7 +66,7 @@ def test_hostile_township_names_stay_inside_the_feedback_folder(make_round, tmp_
     folder = make_round({"../x": {}, "a/b": {}, "东山镇": {}})
     out = tmp_path / "out"
     assert run(folder, out).exit_code == 0
-    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
+    written = sorted(p.relative_to(out / C.RESULTS_DIR).as_posix() for p in out.rglob("*.html"))
     assert written == [
         f"{C.FEEDBACK_DIR}/_x.html",
         f"{C.FEEDBACK_DIR}/a_b.html",
@@ -78,7 +80,10 @@ def test_the_feedback_folder_is_replaced_as_a_whole(make_round, tmp_path):
     out = tmp_path / "out"
     run(make_round({"东山镇": {}, "西河镇": {}}, folder=tmp_path / "one"), out)
     run(make_round({"南岭乡": {}, "北坪镇": {}}, folder=tmp_path / "two"), out)
-    assert sorted(p.name for p in (out / C.FEEDBACK_DIR).iterdir()) == ["北坪镇.html", "南岭乡.html"]
+    assert sorted(p.name for p in (out / C.RESULTS_DIR / C.FEEDBACK_DIR).iterdir()) == [
+        "北坪镇.html",
+        "南岭乡.html",
+    ]
     assert not [p for p in out.iterdir() if p.name.startswith((".old-", ".staging"))]
 
 

@@ -86,7 +86,7 @@ def test_a_county_that_grades_by_score_thresholds(make_round, tmp_path):
         "己镇": "无等级",
     }
     assert [r.bonus for r in outcome.results.townships] == [5, 5, 3, 3, 2, 0]
-    notice = (tmp_path / "out" / C.NOTICE_FILE).read_text(encoding="utf-8")
+    notice = (tmp_path / "out" / C.RESULTS_DIR / C.NOTICE_FILE).read_text(encoding="utf-8")
     assert "总分90分及以上的评为一等" in notice and "总分70分及以上的评为三等" in notice
     assert "按总分排名确定等级" not in notice and "按排名第" not in notice
 
@@ -102,7 +102,9 @@ def test_thresholds_with_a_minimum_for_every_category(make_round, tmp_path):
     outcome = run(folder, tmp_path / "out", pdf=False)
     assert grades_of(outcome) == {"甲镇": "二等", "乙镇": "一等"}
     assert {r.township: r.total for r in outcome.results.townships}["甲镇"] == 92  # 95 - 3
-    assert "各类得分率均不低于80%" in (tmp_path / "out" / C.NOTICE_FILE).read_text(encoding="utf-8")
+    assert "各类得分率均不低于80%" in (tmp_path / "out" / C.RESULTS_DIR / C.NOTICE_FILE).read_text(
+        encoding="utf-8"
+    )
 
 
 def test_quotas_by_count_and_by_share_go_to_the_best_ranked(make_round, tmp_path):
@@ -131,7 +133,7 @@ def test_a_tie_on_the_last_place_of_a_quota_shares_it_and_is_flagged(make_round,
     (tie,) = outcome.results.ties
     assert (tie.rank, set(tie.townships), tie.upper, tie.quota) == (2, {"乙镇", "丙镇"}, "一等", True)
     assert codes(outcome.notes) == ["TIE_AT_BOUNDARY"]
-    assert "超出一等的名额" in (tmp_path / "out" / C.NOTICE_FILE).read_text(encoding="utf-8")
+    assert "超出一等的名额" in (tmp_path / "out" / C.RESULTS_DIR / C.NOTICE_FILE).read_text(encoding="utf-8")
 
 
 def _require(code, minimum, cap):
@@ -156,7 +158,7 @@ def test_an_item_below_its_required_score_caps_the_grade_and_nobody_moves_up(mak
     assert (result["甲镇"].rank, result["甲镇"].final) == (1, "三等")
     assert (result["乙镇"].rank, result["乙镇"].final) == (1, "一等")  # tied first, not capped
     assert result["丙镇"].final == "二等"  # rank 3: no one moves up into 甲镇's place
-    notice = (tmp_path / "out2" / C.NOTICE_FILE).read_text(encoding="utf-8")
+    notice = (tmp_path / "out2" / C.RESULTS_DIR / C.NOTICE_FILE).read_text(encoding="utf-8")
     assert "未达必达分5.0分，最高评为三等" in notice
 
 
@@ -211,9 +213,9 @@ def test_a_recorded_veto_removes_the_grade_and_says_why(make_round, tmp_path):
     write_vetoes(folder, listing_vetoes, [["甲镇", "2022-06-01", "弄虚作假", "台账补记"]])
     outcome = run(folder, tmp_path / "out", pdf=False)
     assert grades_of(outcome) == {"甲镇": C.NO_GRADE, "乙镇": "一等", "丙镇": "二等"}
-    notice = (tmp_path / "out" / C.NOTICE_FILE).read_text(encoding="utf-8")
+    notice = (tmp_path / "out" / C.RESULTS_DIR / C.NOTICE_FILE).read_text(encoding="utf-8")
     assert "一票否决（弄虚作假：台账补记）" in notice
-    summary = openpyxl.load_workbook(tmp_path / "out" / C.CONSOLIDATED_FILE)[C.OUT_SUMMARY]
+    summary = openpyxl.load_workbook(tmp_path / "out" / C.RESULTS_DIR / C.CONSOLIDATED_FILE)[C.OUT_SUMMARY]
     header = [c.value for c in summary[1]]
     assert "等级限制" in header
 

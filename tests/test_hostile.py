@@ -285,7 +285,7 @@ G5 = '<c r="G5" s="8"{}>{}</c>'
         (G5.format(' t="inlineStr"', "<is><t>1e-999999999</t></is>"), "NUMBER_AS_TEXT SCORE_TOO_FINE", None),
         (G5.format(' t="inlineStr"', "<is><t>٣</t></is>"), "SCORE_NOT_NUMBER", None),
         (G5.format(' t="inlineStr"', "<is><t>-inf</t></is>"), "SCORE_NOT_NUMBER", None),
-        (G5.format(' t="inlineStr"', "<is><t>_x0001_2</t></is>"), "SCORE_NOT_NUMBER", None),
+        (G5.format(' t="inlineStr"', "<is><t>_x0001_2</t></is>"), "SCORE_INVISIBLE", None),
         (G5.format(' t="inlineStr"', "<is><t>\u3000２．５\u3000</t></is>"), "FULL_WIDTH_DIGITS", "2.5"),
         (G5.format(' t="inlineStr"', "<is><t>\u3000</t></is>"), "SCORE_BLANK", None),
     ],
@@ -364,7 +364,7 @@ def test_control_characters_and_lone_surrogates_reach_the_outputs_as_text(make_r
     out = tmp_path / "out"
     outcome = run(folder, out)
     assert outcome.published
-    ws = openpyxl.load_workbook(out / C.CONSOLIDATED_FILE)[C.OUT_DEDUCTIONS]
+    ws = openpyxl.load_workbook(out / C.RESULTS_DIR / C.CONSOLIDATED_FILE)[C.OUT_DEDUCTIONS]
     texts = [
         c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "填单区" in c.value
     ]

@@ -99,21 +99,24 @@ def test_formula_like_names_and_remarks_stay_text_and_markup_is_escaped(make_she
     out = tmp_path / "out"
     outcome = run(folder, out)
     assert outcome.published, [(p.code.name, p.file, p.value) for p in outcome.round.problems]
-    assert text_cells_are_strings(out / C.CONSOLIDATED_FILE) >= 5 * 2 + 1  # names, remarks, reason
+    assert (
+        text_cells_are_strings(out / C.RESULTS_DIR / C.CONSOLIDATED_FILE) >= 5 * 2 + 1
+    )  # names, remarks, reason
     text_cells_are_strings(out / C.VALIDATION_REPORT_FILE)
-    html = (out / C.NOTICE_FILE).read_text(encoding="utf-8")
+    html = (out / C.RESULTS_DIR / C.NOTICE_FILE).read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<img" not in html and "&lt;img" in html  # the reason is in the notice, escaped
     # a name like ../../evil never becomes a path: only our fixed outputs exist, all in out/
     everything = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
     inputs = {f"in/{p.name}" for p in folder.iterdir()}
-    outputs = {
-        f"out/{n}" for n in (C.CONSOLIDATED_FILE, C.NOTICE_FILE, C.VALIDATION_REPORT_FILE, ".processor.lock")
+    results = (C.CONSOLIDATED_FILE, C.NOTICE_FILE, C.VALIDATION_REPORT_FILE)
+    outputs = {f"out/{C.RESULTS_DIR}/{n}" for n in results} | {
+        f"out/{n}" for n in (C.VALIDATION_REPORT_FILE, ".processor.lock")
     }
-    # per-township feedback pages: one each, with names made safe, inside out/feedback/
-    feedback = {f for f in everything if f.startswith(f"out/{C.FEEDBACK_DIR}/")}
+    # per-township feedback pages: one each, with names made safe, inside out/结果/feedback/
+    feedback = {f for f in everything if f.startswith(f"out/{C.RESULTS_DIR}/{C.FEEDBACK_DIR}/")}
     assert len(feedback) == len(NAMES)
-    assert all(f.count("/") == 2 and f.endswith(".html") for f in feedback)
+    assert all(f.count("/") == 3 and f.endswith(".html") for f in feedback)
     assert everything == inputs | outputs | feedback
 
 

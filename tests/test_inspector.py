@@ -195,7 +195,7 @@ def test_the_opinion_reaches_the_consolidated_workbook(tmp_path):
     folder = tmp_path / "input"
     shutil.copytree(Path(__file__).resolve().parent.parent / "input", folder)
     assert run(folder, tmp_path / "out").exit_code == 0
-    ws = openpyxl.load_workbook(tmp_path / "out" / C.CONSOLIDATED_FILE)[C.OUT_SUMMARY]
+    ws = openpyxl.load_workbook(tmp_path / "out" / C.RESULTS_DIR / C.CONSOLIDATED_FILE)[C.OUT_SUMMARY]
     header = [c.value for c in ws[1]]
     opinions = [r[header.index(C.LABEL_OPINION)] for r in ws.iter_rows(min_row=2, values_only=True)]
     assert len(opinions) == 12 and all(o and "便民服务中心" in o for o in opinions)

@@ -110,7 +110,7 @@ def test_every_command_works_from_an_unrelated_folder(installed, tmp_path):
     assert checked.returncode == 0, checked.stdout + checked.stderr
     ran = processor(installed, "run", "--no-pdf", cwd=elsewhere)
     assert ran.returncode == 0, ran.stdout + ran.stderr
-    out = elsewhere / "output"
+    out = elsewhere / "output" / C.RESULTS_DIR
     for name in (C.NOTICE_FILE, C.CONSOLIDATED_FILE, C.VALIDATION_REPORT_FILE):
         assert (out / name).is_file(), name
     assert len(list((out / C.FEEDBACK_DIR).glob("*.html"))) == 12
@@ -142,7 +142,7 @@ def test_an_installation_missing_a_template_names_it_and_exits_2(installed, tmp_
     assert ran.returncode == 2, ran.stdout + ran.stderr
     assert "processor/templates/report.html.j2" in ran.stderr and "重新安装" in ran.stderr
     assert "Traceback" not in ran.stderr + ran.stdout
-    assert not (tmp_path / "output" / C.NOTICE_FILE).exists()
+    assert not (tmp_path / "output" / C.RESULTS_DIR / C.NOTICE_FILE).exists()
 
 
 def test_a_bundle_without_a_package_index_is_not_made_and_names_what_is_missing(tmp_path):

@@ -11,7 +11,7 @@ MAX_LINES = 400
 
 # The order of the stages: a module may import from its own stage and from earlier ones.
 ORDER = {
-    "base": 0,  # problems, constants, resources, processes
+    "base": 0,  # problems, constants, resources, processes, oserrors
     "xlsx": 1,
     "rules": 2,
     "inputs": 3,
@@ -28,6 +28,7 @@ BASE = {
     "processor.resources",
     "processor.processes",
     "processor.console",
+    "processor.oserrors",
 }
 TOP = {"processor.batch", "processor.cli", "processor.__main__"}
 

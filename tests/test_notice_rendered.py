@@ -55,7 +55,7 @@ def published(tmp_path_factory):
     outcome = run(folder / "input", folder / "output")
     assert outcome.exit_code == 0
     assert [p.code.name for p in outcome.notes] == ["PDF_MADE"]
-    return folder / "output"
+    return folder / "output" / C.RESULTS_DIR
 
 
 @pytest.fixture(scope="module")
@@ -135,8 +135,10 @@ def test_the_sections_come_in_order_and_the_pdf_uses_no_latin_fallback_font(publ
 
 def test_the_pdf_is_byte_identical_across_runs(published, tmp_path):
     folder = tmp_path / "again"
-    run(published.parent / "input", folder)
-    assert (folder / C.NOTICE_PDF_FILE).read_bytes() == (published / C.NOTICE_PDF_FILE).read_bytes()
+    run(published.parent.parent / "input", folder)
+    assert (folder / C.RESULTS_DIR / C.NOTICE_PDF_FILE).read_bytes() == (
+        published / C.NOTICE_PDF_FILE
+    ).read_bytes()
 
 
 def test_the_attachment_header_row_repeats_on_every_printed_page(make_round, tmp_path):
@@ -144,7 +146,7 @@ def test_the_attachment_header_row_repeats_on_every_printed_page(make_round, tmp
     names = [f"乡{n:02d}" for n in range(70)]
     folder = make_round({n: {} for n in names}, counts={n: 500 - i for i, n in enumerate(names)})
     assert run(folder, tmp_path / "out").exit_code == 0
-    pages = pdf_pages(tmp_path / "out" / C.NOTICE_PDF_FILE)
+    pages = pdf_pages(tmp_path / "out" / C.RESULTS_DIR / C.NOTICE_PDF_FILE)
     row = re.compile(r"^\s*\d+\*?\s+乡\d\d\s+\d+\.\d", re.M)  # 排名 乡镇 总分 … of the table
     table_pages = [p for p in pages if row.search(p)]
     assert len(table_pages) >= 2, [p[:200] for p in pages]

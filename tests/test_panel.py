@@ -106,7 +106,7 @@ def test_a_trimmed_mean_drops_the_highest_and_the_lowest_above_the_threshold(pan
     assert five_result.score(rubric, rubric.item("3.6")) == Decimal("4.0")  # (5+4+4+4+3)/5, nothing dropped
     (item,) = [i for i in six_result.panel.items if i.code == "3.6"]
     assert set(item.dropped) == {0, 5}
-    sheet = openpyxl.load_workbook(tmp_path / "out" / C.CONSOLIDATED_FILE)[C.OUT_PANEL]
+    sheet = openpyxl.load_workbook(tmp_path / "out" / C.RESULTS_DIR / C.CONSOLIDATED_FILE)[C.OUT_PANEL]
     rows = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "东山镇" and r[1] == "3.6"]
     assert (
         rows and rows[0][4:10] == (5, 4, 4, 4, 3, 1) and rows[0][10] == 3.8 and rows[0][11] == "评委0、评委5"
@@ -179,7 +179,9 @@ def test_evaluators_who_differ_are_listed_but_do_not_block(panel_round, tmp_path
     assert note.item == "3.6" and "李明 5.0" in note.message and "王芳 3.0（王芳：扣分）" in note.message
     report = openpyxl.load_workbook(tmp_path / "out" / C.VALIDATION_REPORT_FILE)["问题清单"]
     assert "PANEL_DISAGREEMENT" in [r[-1] for r in report.iter_rows(min_row=2, values_only=True)]
-    differences = openpyxl.load_workbook(tmp_path / "out" / C.CONSOLIDATED_FILE)[C.OUT_DISAGREEMENTS]
+    differences = openpyxl.load_workbook(tmp_path / "out" / C.RESULTS_DIR / C.CONSOLIDATED_FILE)[
+        C.OUT_DISAGREEMENTS
+    ]
     assert [r[:2] for r in differences.iter_rows(min_row=2, values_only=True)] == [("东山镇", "3.6")]
 
 
@@ -202,12 +204,12 @@ def test_the_self_assessment_is_shown_beside_the_result_and_never_graded(panel_r
     assert result.total == Decimal(99)  # the self-assessment's full marks do not count
     standardisation = [c.name for c in rubric.categories].index("服务标准化")
     assert result.panel.self_subtotals[standardisation] - result.subtotals[standardisation] == 1
-    page = (tmp_path / "out" / "feedback" / "东山镇.html").read_text(encoding="utf-8")
+    page = (tmp_path / "out" / C.RESULTS_DIR / "feedback" / "东山镇.html").read_text(encoding="utf-8")
     assert "<th>自评</th>" in page
-    gaps = openpyxl.load_workbook(tmp_path / "out" / C.CONSOLIDATED_FILE)[C.OUT_SELF]
+    gaps = openpyxl.load_workbook(tmp_path / "out" / C.RESULTS_DIR / C.CONSOLIDATED_FILE)[C.OUT_SELF]
     row = next(gaps.iter_rows(min_row=2, values_only=True))
     assert row[0] == "东山镇" and row[-1] == 1
-    notice = (tmp_path / "out" / C.NOTICE_FILE).read_text(encoding="utf-8")
+    notice = (tmp_path / "out" / C.RESULTS_DIR / C.NOTICE_FILE).read_text(encoding="utf-8")
     assert "各项得分取评定人员评分的平均值（四舍五入到0.1分）" in notice
 
 

@@ -22,12 +22,14 @@ def example(tmp_path):
 @pytest.mark.pdf
 def test_no_chromium_publishes_the_html_and_warns(example, tmp_path, monkeypatch):
     out = tmp_path / "out"
-    (out).mkdir()
-    (out / C.NOTICE_PDF_FILE).write_bytes(b"%PDF old")  # an older run's PDF must not stay
+    (out / C.RESULTS_DIR).mkdir(parents=True)
+    (out / C.RESULTS_DIR / C.NOTICE_PDF_FILE).write_bytes(b"%PDF old")  # an older run's PDF must not stay
     monkeypatch.setattr("processor.outputs.pdf.find_browser", lambda: None)
     outcome = run(example, out)
     assert outcome.exit_code == 0 and outcome.published
-    assert (out / C.NOTICE_FILE).is_file() and not (out / C.NOTICE_PDF_FILE).exists()
+    assert (out / C.RESULTS_DIR / C.NOTICE_FILE).is_file() and not (
+        out / C.RESULTS_DIR / C.NOTICE_PDF_FILE
+    ).exists()
     assert [p.code.name for p in outcome.notes] == ["PDF_NOT_MADE"] and not outcome.round.problems
 
 
@@ -41,7 +43,7 @@ def test_a_failing_chromium_loses_nothing(example, tmp_path, monkeypatch):
     )
     monkeypatch.setattr("processor.outputs.pdf.html_to_pdf", broken)
     outcome = run(example, tmp_path / "out")
-    assert outcome.exit_code == 0 and (tmp_path / "out" / C.NOTICE_FILE).is_file()
+    assert outcome.exit_code == 0 and (tmp_path / "out" / C.RESULTS_DIR / C.NOTICE_FILE).is_file()
     (warning,) = outcome.notes
     assert warning.code.name == "PDF_NOT_MADE" and "120" in warning.value
 

@@ -75,8 +75,10 @@ def test_a_boundary_tie_is_listed_in_the_report(make_round, tmp_path):
     # a note of the run, not a problem of the inputs: it reaches the reports all the same
     assert codes(outcome.round.problems) == [] and codes(outcome.notes) == ["TIE_AT_BOUNDARY"]
     assert outcome.exit_code == 0
-    assert "请评定工作领导小组研究确定" in (tmp_path / "out" / "notice.html").read_text(encoding="utf-8")
-    for report in ("validation_report.xlsx", "consolidated.xlsx"):
+    assert "请评定工作领导小组研究确定" in (tmp_path / "out" / "结果" / "notice.html").read_text(
+        encoding="utf-8"
+    )
+    for report in ("validation_report.xlsx", "结果/validation_report.xlsx", "结果/consolidated.xlsx"):
         listed = openpyxl.load_workbook(tmp_path / "out" / report)["问题清单"]
         assert [row[-1] for row in listed.iter_rows(min_row=2, values_only=True)] == ["TIE_AT_BOUNDARY"]
 
@@ -109,7 +111,7 @@ def test_a_settings_file_that_is_not_a_small_file_is_refused(make_round, rubric)
     folder = make_round({"东山镇": {}})
     os.mkfifo(folder / "settings.toml")  # reading a FIFO would block the run forever
     problems = collect(folder, rubric).problems
-    assert codes(problems) == ["SETTINGS_INVALID"]
+    assert codes(problems) == ["FILE_NOT_REGULAR"] and problems[0].file == "settings.toml"
 
 
 def test_settings_dates_must_be_dates_and_toml_errors_are_said_in_chinese(make_round, rubric):

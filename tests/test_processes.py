@@ -69,7 +69,7 @@ def test_fork_and_spawn_give_the_same_bytes(make_round, tmp_path, monkeypatch, l
         assert run(folder, tmp_path / f"ok-{method}", pdf=False).exit_code == 0
         published[method] = hashes(tmp_path / f"ok-{method}")
     assert published["fork"] == published["spawn"]
-    assert (C.ITEM_SCORES_CSV in published["spawn"]) is large
+    assert (f"{C.RESULTS_DIR}/{C.ITEM_SCORES_CSV}" in published["spawn"]) is large
 
 
 def test_the_batch_tests_pass_with_spawn_forced():

@@ -175,7 +175,8 @@ def test_the_whole_batch_never_crashes_on_any_values_and_writes_readable_outputs
         write_criticisms(folder, [])
         outcome = run(folder, Path(tmp) / "out")
         assert outcome.exit_code in (0, 1)
-        for name in (C.VALIDATION_REPORT_FILE, *((C.CONSOLIDATED_FILE,) if outcome.published else ())):
+        published = (f"{C.RESULTS_DIR}/{C.CONSOLIDATED_FILE}",) if outcome.published else ()
+        for name in (C.VALIDATION_REPORT_FILE, *published):
             openpyxl.load_workbook(Path(tmp) / "out" / name)
         for p in outcome.round.problems:
             if p.item and p.file == "a.xlsx" and p.code.name.startswith("SCORE"):

@@ -118,6 +118,19 @@ EDITS = [
         True,
     ),
     (
+        "a formula whose result is the empty string",
+        at_end(
+            b'<row r="60"><c r="A60" t="str"><f>""</f><v></v></c><c r="B60" t="str"><f>""</f><v/></c></row>'
+        ),
+        True,
+    ),
+    (
+        "an escaped surrogate pair",
+        at_end(b'<row r="60"><c r="A60" t="inlineStr"><is><t>a_xD840__xDC00_b_xD800_</t></is></c></row>'),
+        True,
+    ),
+    ("an unknown cell type", at_end(b'<row r="60"><c r="A60" t="x"><v>1</v></c></row>'), False),
+    (
         "cells without a reference",
         at_end(b'<row r="60"><c t="inlineStr"><is><t>a</t></is></c><c><v>2</v></c></row>'),
         True,
@@ -313,3 +326,15 @@ TEXT = st.text(
 def test_any_remark_reads_the_same_either_way(remark, other, monkeypatch):
     data = good_sheet(remarks={"1.1": remark, "2.1": other}, scores={"1.1": 2, "2.1": 1})
     both_ways(data, monkeypatch)
+
+
+@pytest.mark.parametrize("index", ["-1", "\u0661", "\uff11", "1.0", "99999", " 2 "])
+def test_an_odd_shared_string_index_is_judged_alike_either_way(index, monkeypatch):
+    import re
+
+    def change(xml: bytes) -> bytes:
+        return re.sub(rb'(t="s"[^>]*><v>)\d+(</v>)', rb"\g<1>" + index.encode() + rb"\g<2>", xml, count=1)
+
+    office = (OFFICE / "libreoffice.xlsx").read_bytes()
+    result, _ = both_ways(rezip(office, {SHEET_PART: change}), monkeypatch)
+    assert (result[0] == "refused") == (index.strip() != "2")

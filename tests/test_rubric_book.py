@@ -54,12 +54,16 @@ def test_the_2022_table_as_a_workbook_grades_the_example_round_as_the_packaged_o
     assert a.exit_code == b.exit_code == 0
     for name in [
         C.NOTICE_FILE,
-        *(f"{C.FEEDBACK_DIR}/{p.name}" for p in (tmp_path / "out-a" / C.FEEDBACK_DIR).iterdir()),
+        *(
+            f"{C.FEEDBACK_DIR}/{p.name}"
+            for p in (tmp_path / "out-a" / C.RESULTS_DIR / C.FEEDBACK_DIR).iterdir()
+        ),
     ]:
-        assert (tmp_path / "out-a" / name).read_bytes() == (tmp_path / "out-b" / name).read_bytes(), name
+        a_file, b_file = (tmp_path / out / C.RESULTS_DIR / name for out in ("out-a", "out-b"))
+        assert a_file.read_bytes() == b_file.read_bytes(), name
     va, vb = (
-        _values(tmp_path / "out-a" / C.CONSOLIDATED_FILE),
-        _values(tmp_path / "out-b" / C.CONSOLIDATED_FILE),
+        _values(tmp_path / "out-a" / C.RESULTS_DIR / C.CONSOLIDATED_FILE),
+        _values(tmp_path / "out-b" / C.RESULTS_DIR / C.CONSOLIDATED_FILE),
     )
     assert set(va) == set(vb)
     for sheet in va:
@@ -234,7 +238,9 @@ def test_the_template_and_issued_sheets_follow_the_rounds_table_and_grade_by_it(
     assert outcome.exit_code == 0, [p.message for p in outcome.round.problems]
     totals = {r.township: r.total for r in outcome.results.townships}
     assert totals == {"东山镇": Decimal(100), "西河镇": Decimal("99.3")}  # 3.6 out of 6; 3.1 3.8 for rank 2
-    assert "2.3" in (tmp_path / "out" / "feedback" / "东山镇.html").read_text(encoding="utf-8")
+    assert "2.3" in (tmp_path / "out" / C.RESULTS_DIR / "feedback" / "东山镇.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_the_seed_plan_read_from_word_is_the_packaged_table(rubric, tmp_path):
@@ -302,3 +308,42 @@ def test_another_countys_plan_marks_what_it_cannot_read(tmp_path):
 def test_the_export_returns_what_to_check(tmp_path, rubric):
     path, marks = export_rubric(tmp_path, rubric=rubric)
     assert path == tmp_path / C.RUBRIC_FILE and marks == []
+
+
+def _grade(**values):
+    return lambda draft: draft.grades[0].update(values)
+
+
+# The 等级 sheet holds what settings.toml's [[grading.bands]] held before: the same mistakes,
+# each refused at its cell.
+GRADE_MISTAKES = {
+    "fractional rank": _grade(**{C.G_TO: 2.5}),
+    "only the first rank": _grade(**{C.G_TO: None}),
+    "ranks reversed": _grade(**{C.G_FROM: 2, C.G_TO: 1}),
+    "ranks in words": _grade(**{C.G_TO: "第二名"}),
+    "bonus NaN": _grade(**{C.G_BONUS: "NaN"}),
+    "bonus Infinity": _grade(**{C.G_BONUS: "Infinity"}),
+    "bonus 1e400": _grade(**{C.G_BONUS: "1e400"}),
+    "bonus negative": _grade(**{C.G_BONUS: -1}),
+    "bonus too large": _grade(**{C.G_BONUS: 1000}),
+    "bonus too fine": _grade(**{C.G_BONUS: Decimal("2.555")}),
+    "bonus a boolean": _grade(**{C.G_BONUS: True}),
+    "bonus in words": _grade(**{C.G_BONUS: "五分"}),
+    "minimum total in words": _grade(**{C.G_MIN_TOTAL: "九十"}),
+    "the same grade twice": lambda d: d.grades[1].update({C.G_NAME: "一等"}),
+    "a grade named like no grade": _grade(**{C.G_NAME: C.NO_GRADE}),
+    "a grade without a name": _grade(**{C.G_NAME: None, C.G_FROM: 1}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(GRADE_MISTAKES))
+def test_every_mistake_on_the_grades_sheet_is_refused_at_its_cell(tmp_path, case):
+    rubric, problems = read(write_rubric(tmp_path, edit=GRADE_MISTAKES[case]))
+    assert rubric is None and problems, case
+    assert {p.sheet for p in problems} == {C.RUBRIC_GRADES_SHEET}, [(p.sheet, p.message) for p in problems]
+    assert all(p.code.name == "RUBRIC_INVALID" for p in problems)
+
+
+def test_a_negative_zero_bonus_is_zero(tmp_path):
+    rubric, problems = read(write_rubric(tmp_path, edit=_grade(**{C.G_BONUS: "-0"})))
+    assert problems == [] and str(rubric.grading.grades[0].bonus) == "0"

@@ -172,7 +172,7 @@ def test_a_written_action_adds_to_the_plain_criticism(make_round, rubric):
 
     rows = [
         ["乡01", dt.date(2022, 3, 1), "媒体曝光", "a", None],
-        ["乡01", dt.date(2022, 9, 1), "市效能办", "b", "降低一个等级"],
+        ["乡01", dt.date(2022, 8, 20), "市效能办", "b", "降低一个等级"],
     ]
     res, _ = _ranked(3, rubric, make_round, criticisms=rows)
     row = table(res)["乡01"]
@@ -185,7 +185,7 @@ def test_cancellation_wins_over_any_number_of_steps(make_round, rubric):
 
     rows = [
         ["乡02", dt.date(2022, 3, 1), "媒体曝光", "a", None],
-        ["乡02", dt.date(2022, 9, 1), "市效能办", "b", "取消等级"],
+        ["乡02", dt.date(2022, 8, 20), "市效能办", "b", "取消等级"],
     ]
     res, _ = _ranked(3, rubric, make_round, criticisms=rows)
     assert table(res)["乡02"].final == "无等级" and table(res)["乡02"].bonus == 0

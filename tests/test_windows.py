@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from helpers import ROOT
 
+from processor import constants as C
 from processor.cli import build_parser, chinese_argparse, main
 from processor.outputs import pdf
 from processor.outputs.pdf import Browser, find_browser, html_to_pdf
@@ -163,4 +164,4 @@ def test_the_console_says_which_browser_made_the_pdf(make_round, tmp_path, monke
     assert main(["run", "--input", str(folder), "--output", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
     assert "PDF通报由Microsoft Edge生成" in out and str(exe) in out
-    assert (tmp_path / "out" / "notice.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "out" / C.RESULTS_DIR / "notice.pdf").read_bytes().startswith(b"%PDF")

@@ -23,7 +23,7 @@ def published(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("processor.batch.make_pdf", lambda *args: "")
         assert run(folder / "input", out).exit_code == 0
-    return out / C.CONSOLIDATED_FILE
+    return out / C.RESULTS_DIR / C.CONSOLIDATED_FILE
 
 
 def test_headers_frozen_filtered_and_repeated_on_printed_pages(published):

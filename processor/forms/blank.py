@@ -8,9 +8,10 @@ import functools
 from pathlib import Path
 
 from .. import constants as C
+from ..outputs.publish import staging
 from ..rules.rubric import Rubric
 from ..rules.settings import Settings
-from ..xlsx.save import reproducible_bytes, save_reproducibly
+from ..xlsx.save import reproducible_bytes
 from .companions import build_case_counts, build_criticisms, build_vetoes
 from .score_sheet import build_score_sheet
 from .self_sheet import build_self_sheet
@@ -30,23 +31,30 @@ def score_sheet_bytes(rubric: Rubric, self_assessment: bool = False) -> bytes:
 
 
 def write_templates(
-    rubric: Rubric, settings: Settings, folder: Path, self_assessment: bool = False
+    rubric: Rubric,
+    settings: Settings,
+    folder: Path,
+    notes: list[str] | None = None,
+    self_assessment: bool = False,
 ) -> list[Path]:
-    """The blank forms; with ``self_assessment`` the township's self-assessment sheet too."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """The blank forms into ``folder``, published together as every output is: the score
+    sheet and the companion tables, the veto record when the rubric lists veto matters, and the
+    township's self-assessment sheet when ``self_assessment``."""
     when = saved_on(rubric)
-    written = []
     forms = [
-        (C.SCORE_SHEET_TEMPLATE, build_score_sheet(rubric)),
-        (C.CASE_COUNTS_TEMPLATE, build_case_counts(rubric)),
-        (C.CRITICISMS_TEMPLATE, build_criticisms(settings)),
+        (C.SCORE_SHEET_TEMPLATE, lambda: build_score_sheet(rubric)),
+        (C.CASE_COUNTS_TEMPLATE, lambda: build_case_counts(rubric)),
+        (C.CRITICISMS_TEMPLATE, lambda: build_criticisms(settings)),
     ]
     if rubric.grading.vetoes:
-        forms.append((C.VETOES_TEMPLATE, build_vetoes(rubric)))
+        forms.append((C.VETOES_TEMPLATE, lambda: build_vetoes(rubric)))
     if self_assessment:
-        forms.append((C.SELF_TEMPLATE, build_self_sheet(rubric)))
-    for name, wb in forms:
-        path = folder / name
-        save_reproducibly(wb, path, when)
-        written.append(path)
-    return written
+        forms.append((C.SELF_TEMPLATE, lambda: build_self_sheet(rubric)))
+    names = tuple(name for name, _ in forms)
+    with staging(folder) as stage:
+        if stage.restored and notes is not None:
+            notes.append(stage.restored)
+        with stage.writing():
+            for name, build in forms:
+                stage.path(name).write_bytes(reproducible_bytes(build(), when))
+        return stage.commit(names)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from .. import constants as C
 from ..problems import Code, Problem, problem
 from ..xlsx import ReadError
-from .folder import hashed
+from .folder import hashed, shown
 from .names import Matcher, text_key
 from .previous import read_previous
 from .sheet import ScoreSheet
@@ -63,22 +63,25 @@ def returns(round_: Round) -> dict[str, list[str]]:
     return status
 
 
-def _companion(round_: Round, paths: list[Path], table: str, expected: str) -> bytes | None:
+def _companion(round_: Round, paths: list[Path], table: str, expected: str, reported: bool) -> bytes | None:
+    """The table's bytes; None when it is missing (an error), or ``reported`` already (an entry
+    of its name that is no readable file, two files of its name)."""
     if not paths:
-        round_.problems.append(problem(Code.TABLE_MISSING, file=expected, table=table, expected=expected))
+        if not reported:
+            round_.problems.append(problem(Code.TABLE_MISSING, file=expected, table=table, expected=expected))
         return None
     try:
         return hashed(paths[0], table, round_.files)
     except ReadError as exc:
-        round_.problems.append(exc.problem(paths[0].name))
+        round_.problems.append(exc.problem(shown(paths[0])))
         return None
 
 
-def case_counts(round_: Round, paths: list[Path], matcher: Matcher) -> None:
-    data = _companion(round_, paths, "办件数量表", C.CASE_COUNTS_FILE)
+def case_counts(round_: Round, paths: list[Path], matcher: Matcher, reported: bool = False) -> None:
+    data = _companion(round_, paths, "办件数量表", C.CASE_COUNTS_FILE, reported)
     if data is None:
         return
-    file = paths[0].name
+    file = shown(paths[0])
     counts, found = read_case_counts(data, file)
     round_.problems += found
     round_.case_counts = counts
@@ -113,11 +116,11 @@ def case_counts(round_: Round, paths: list[Path], matcher: Matcher) -> None:
             round_.problems.append(at_township(Code.TOWNSHIP_NO_CASE_COUNT, panel.sheets[0]))
 
 
-def criticisms(round_: Round, paths: list[Path], matcher: Matcher) -> None:
-    data = _companion(round_, paths, "通报批评记录表", C.CRITICISMS_FILE)
+def criticisms(round_: Round, paths: list[Path], matcher: Matcher, reported: bool = False) -> None:
+    data = _companion(round_, paths, "通报批评记录表", C.CRITICISMS_FILE, reported)
     if data is None:
         return
-    file = paths[0].name
+    file = shown(paths[0])
     records, found = read_criticisms(data, file, round_.settings)
     round_.problems += found
     since = round_.settings.criticisms_since
@@ -144,13 +147,13 @@ def criticisms(round_: Round, paths: list[Path], matcher: Matcher) -> None:
         round_.criticisms.append(replace(record, township=township))
 
 
-def vetoes(round_: Round, paths: list[Path], matcher: Matcher) -> None:
+def vetoes(round_: Round, paths: list[Path], matcher: Matcher, reported: bool = False) -> None:
     """The 一票否决 record: required when the rubric lists veto matters (an empty table with its
     header says "none"); refused when it holds records the rubric gives no effect."""
     matters = round_.rubric.grading.vetoes
     if not matters and not paths:
         return
-    data = _companion(round_, paths, "一票否决记录表", C.VETOES_FILE)
+    data = _companion(round_, paths, "一票否决记录表", C.VETOES_FILE, reported)
     if data is None:
         return
     file = paths[0].name

@@ -1,13 +1,27 @@
-"""Input folder -> its files by role (score sheets, companion tables, settings, roster, others),
-and each file's bytes read once, hashed for the manifest."""
+"""Input folder -> its entries by role (score sheets, companion tables, settings, roster, others),
+every entry accounted for, and each file's bytes read once, hashed for the manifest.
+
+An entry is a problem rather than silently nothing when it looks like an input but cannot be
+one: an ``*.xlsx`` or companion name that is a broken link, a link loop, a folder, a pipe or a
+device; two companion files whose names differ only in letter case or full/half width (which
+one is meant?); a settings file under another name; a subfolder holding score sheets, which
+are never read from there. A name that is not valid UTF-8 (an unzip of a Windows zip gives GBK
+bytes) is read all the same and shown as GBK where it decodes so.
+"""
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import constants as C
+from ..oserrors import reason
+from ..problems import Code, Problem, problem
 from ..xlsx import read_bytes
 
 SPREADSHEET_LIKE = {
@@ -43,41 +57,156 @@ class Folder:
     vetoes: list[Path] = field(default_factory=list)
     previous: list[Path] = field(default_factory=list)
     other: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # entries that cannot be what they look like
+    unusable: set[str] = field(default_factory=set)  # roles present but reported (not "missing")
+
+
+def shown(path: Path | str) -> str:
+    """A file's name as the clerk can read it, and as every output can write it: a name that is
+    not valid UTF-8 is decoded from its bytes as UTF-8 or GBK (GB18030), else with U+FFFD."""
+    name = path if isinstance(path, str) else path.name
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    raw = os.fsencode(name)  # the bytes the file system holds (surrogate escapes undone)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
 
 
 def hashed(path: Path, role: str, files: list[InputFile]) -> bytes:
     """The file's bytes (read once, refused when empty or too large), recorded in ``files``."""
     data = read_bytes(path)
-    files.append(InputFile(path.name, role, hashlib.sha256(data).hexdigest(), len(data)))
+    files.append(InputFile(shown(path), role, hashlib.sha256(data).hexdigest(), len(data)))
     return data
 
 
-def is_skipped(path: Path) -> bool:
+def is_skipped(name: str) -> bool:
     """Office lock files (~$name.xlsx) and hidden files are never inputs."""
-    return path.name.startswith(("~$", ".")) or path.name.lower() in ("thumbs.db", "desktop.ini")
+    return name.startswith(("~$", ".")) or name.lower() in ("thumbs.db", "desktop.ini")
 
 
-_ROLES = {
-    C.CASE_COUNTS_FILE: "case_counts",
-    C.CRITICISMS_FILE: "criticisms",
-    C.SETTINGS_FILE: "settings",
-    C.ROSTER_FILE: "roster",
-    C.RUBRIC_FILE: "rubric",
-    C.VETOES_FILE: "vetoes",
-    C.PREVIOUS_FILE: "previous",
+def name_key(name: str) -> str:
+    """Two names the clerk would take for one: equal after NFKC (full-width letters become
+    half-width) and case folding. Windows folders ignore case; width they do not."""
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
+_ROLES = {  # the key of a companion's name -> (role, what it is, its name)
+    name_key(name): (role, title, name)
+    for name, role, title in (
+        (C.CASE_COUNTS_FILE, "case_counts", "办件数量表"),
+        (C.CRITICISMS_FILE, "criticisms", "通报批评记录表"),
+        (C.SETTINGS_FILE, "settings", "设置文件"),
+        (C.ROSTER_FILE, "roster", "乡镇名单"),
+        (C.RUBRIC_FILE, "rubric", "评分标准"),
+        (C.VETOES_FILE, "vetoes", "一票否决记录表"),
+        (C.PREVIOUS_FILE, "previous", "上轮汇总表"),
+    )
 }
+MAX_LISTED = 10_000  # entries looked at in a subfolder for score sheets
 
 
 def classify(folder: Path) -> Folder:
+    """The entries of ``folder`` by role; OSError when the folder itself cannot be listed."""
     found = Folder()
-    for path in sorted(folder.iterdir(), key=lambda p: p.name):
-        if is_skipped(path):
+    with os.scandir(folder) as entries:
+        listed = sorted(entries, key=lambda e: e.name)
+    companions: dict[str, list[tuple[Path, str]]] = {}
+    for entry in listed:
+        if is_skipped(entry.name):
+            if entry.name.startswith(".") and name_key(entry.name).endswith(".xlsx"):
+                found.problems.append(problem(Code.FILE_HIDDEN, file=shown(entry.name)))
             continue
-        role = _ROLES.get(path.name.lower())
-        if role is not None:
-            getattr(found, role).append(path)
-        elif path.suffix.lower() == ".xlsx" and path.is_file():
-            found.sheets.append(path)
+        path, label, key = Path(entry.path), shown(entry.name), name_key(entry.name)
+        if label != entry.name:
+            found.problems.append(problem(Code.FILE_NAME_ENCODING, file=label, value=label))
+        kind = _kind(path)
+        if key in _ROLES:
+            companions.setdefault(_ROLES[key][0], []).append((path, kind))
+        elif key.endswith(".xlsx"):
+            if kind == "file":
+                found.sheets.append(path)
+            else:
+                found.problems.append(
+                    problem(Code.FILE_NOT_REGULAR, file=label, kind=_words(kind), role="评分表")
+                )
+        elif key.endswith(".toml") or key.startswith("settings"):
+            found.problems.append(problem(Code.SETTINGS_MISNAMED, file=label, expected=C.SETTINGS_FILE))
+        elif kind in ("folder", "link to a folder"):
+            code = Code.SUBFOLDER_HAS_SHEETS if _holds_sheets(path) else Code.FOLDER_IGNORED
+            found.problems.append(problem(code, file=label))
         else:
             found.other.append(path)
+    for role, paths in companions.items():
+        title, expected = next((t, n) for r, t, n in _ROLES.values() if r == role)
+        if len(paths) > 1:
+            found.unusable.add(role)
+            for path, _ in paths:
+                others = "、".join(shown(p) for p, _ in paths if p != path)
+                found.problems.append(
+                    problem(
+                        Code.COMPANION_AMBIGUOUS,
+                        file=shown(path),
+                        table=title,
+                        others=others,
+                        expected=expected,
+                    )
+                )
+            continue
+        ((path, kind),) = paths
+        if kind == "file":
+            getattr(found, role).append(path)
+        else:
+            found.unusable.add(role)
+            found.problems.append(
+                problem(Code.FILE_NOT_REGULAR, file=shown(path), kind=_words(kind), role=title)
+            )
     return found
+
+
+def _words(kind: str) -> str:
+    return {"folder": "文件夹", "link to a folder": "指向文件夹的链接（快捷方式）"}.get(kind, kind)
+
+
+def _kind(path: Path) -> str:
+    """ "file" for a regular file (or a link to one), "folder", "link to a folder", or what else
+    the entry is, in words for the clerk."""
+    link = os.path.islink(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "指向不存在的文件的链接（快捷方式）" if link else "已不存在的文件"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "循环指向自身的链接"
+        return f"无法访问的条目（{reason(exc)[0]}）"
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISDIR(mode):
+        return "link to a folder" if link else "folder"
+    if stat.S_ISFIFO(mode):
+        return "管道（FIFO）"
+    if stat.S_ISSOCK(mode):
+        return "套接字"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "设备文件"
+    return "特殊文件"
+
+
+def _holds_sheets(folder: Path) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            for n, entry in enumerate(entries):
+                if n >= MAX_LISTED:
+                    break
+                if not is_skipped(entry.name) and name_key(entry.name).endswith(".xlsx"):
+                    return True
+    except OSError:
+        return False
+    return False

@@ -55,3 +55,47 @@ class Matcher:
             return exact, False
         loose = self._loose.get(loose_key(name))
         return loose, loose is not None
+
+
+_INVISIBLE_NAMES = {
+    0x09: "制表符",
+    0x0A: "换行",
+    0x0D: "回车",
+    0x00AD: "软连字符",
+    0x200B: "零宽空格",
+    0x200C: "零宽不连字",
+    0x200D: "零宽连字",
+    0x200E: "从左到右标记",
+    0x200F: "从右到左标记",
+    0x2060: "词连接符",
+    0xFEFF: "字节顺序标记",
+    0x202A: "方向控制",
+    0x202B: "方向控制",
+    0x202C: "方向控制",
+    0x202D: "方向控制",
+    0x202E: "方向反转",
+    0x2028: "行分隔符",
+    0x2029: "段分隔符",
+}
+
+
+def is_invisible(ch: str) -> bool:
+    """A character one cannot see in a cell: controls, format characters (zero-width space,
+    BOM, direction marks), line and paragraph separators."""
+    return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs")
+
+
+def invisible(text: str) -> str:
+    """The invisible characters of ``text``, named for the clerk ("" when it has none):
+    "U+200B（零宽空格）"."""
+    if text.isprintable() and not any(is_invisible(ch) for ch in text):
+        return ""
+    seen = dict.fromkeys(ch for ch in text if is_invisible(ch))
+    return "、".join(f"U+{ord(ch):04X}（{_INVISIBLE_NAMES.get(ord(ch), '控制字符')}）" for ch in seen)
+
+
+def visible(text: str) -> str:
+    """``text`` with each invisible character written as [U+XXXX], so a message shows it."""
+    if not invisible(text):
+        return text
+    return "".join(f"[U+{ord(ch):04X}]" if is_invisible(ch) else ch for ch in text)

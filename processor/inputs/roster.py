@@ -10,9 +10,8 @@ from __future__ import annotations
 from .. import constants as C
 from ..problems import Code, Problem, problem
 from ..xlsx import a1
-from .names import text_key
-from .tables import find_table, open_table
-from .values import read_text
+from .names import invisible, text_key, visible
+from .tables import checked_text, find_table, open_table
 
 
 def read_roster(data: bytes, file: str) -> tuple[list[str], list[Problem]]:
@@ -29,10 +28,21 @@ def read_roster(data: bytes, file: str) -> tuple[list[str], list[Problem]]:
     names: list[str] = []
     seen: dict[str, str] = {}
     col = table.columns[column]
+    where = dict(file=file, sheet=table.sheet.name)
     for row, values in table.rows():
-        name = read_text(values[column])
+        name = checked_text(values[column], column, a1(row, col), where, problems)
+        if name is None:
+            continue
         key = text_key(name)
         if not key or key.endswith(C.NOT_GRADED_SUFFIXES):
+            continue
+        hidden = invisible(name)
+        if hidden:  # it would go into the issued sheet and its file name as it is
+            problems.append(
+                problem(
+                    Code.ROSTER_NAME_INVALID, cell=a1(row, col), value=visible(name), chars=hidden, **where
+                )
+            )
             continue
         if key in seen:
             problems.append(

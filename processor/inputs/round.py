@@ -16,7 +16,7 @@ from ..rules.rubric import Rubric, load_rubric
 from ..rules.settings import Settings, load_settings
 from ..xlsx import ReadError
 from . import crosscheck, panel
-from .folder import SPREADSHEET_LIKE, InputFile, classify, hashed
+from .folder import SPREADSHEET_LIKE, InputFile, classify, hashed, name_key, shown
 from .names import Matcher
 from .roster import read_roster
 from .rubric_book import read_rubric_book
@@ -56,36 +56,36 @@ def collect(folder: Path, rubric: Rubric | None = None, progress: Progress | Non
     A rubric with mistakes stops the round before any sheet is judged."""
     roles = classify(folder)
     round_ = Round(rubric=rubric or load_rubric())
+    round_.problems += roles.problems
     if roles.rubric:
         own = _own_rubric(round_, roles.rubric[0])
         if own is None:
             return round_
         round_.rubric = own
-    round_.settings, settings_problems = load_settings(roles.settings[0] if roles.settings else None)
+    override = roles.settings[0] if roles.settings else None
+    round_.settings, settings_problems = load_settings(override, shown(override) if override else None)
     round_.problems += settings_problems
     for path in roles.other:
-        kind = SPREADSHEET_LIKE.get(path.suffix.lower())
-        if kind:
-            round_.problems.append(problem(Code.FILE_WRONG_TYPE, file=path.name, kind=kind))
-        elif path.is_file():
-            round_.problems.append(problem(Code.FILE_IGNORED, file=path.name))
+        kind = SPREADSHEET_LIKE.get(name_key(path.suffix))
+        code = Code.FILE_WRONG_TYPE if kind else Code.FILE_IGNORED
+        round_.problems.append(problem(code, file=shown(path), kind=kind or ""))
     read_sheets(roles.sheets, round_, progress)
     if not roles.sheets:
-        round_.problems.append(problem(Code.NO_SHEETS, file=folder.name))
+        round_.problems.append(problem(Code.NO_SHEETS, file=shown(folder)))
     panel.group(round_)
     if roles.roster:
         _roster(round_, roles.roster[0])
     matcher = Matcher(p.township for p in round_.panels)
     if round_.rubric.computed_items:
         with _guarded(round_, C.CASE_COUNTS_FILE):
-            crosscheck.case_counts(round_, roles.case_counts, matcher)
+            crosscheck.case_counts(round_, roles.case_counts, matcher, "case_counts" in roles.unusable)
     else:  # a table without an item ranked by case counts needs none
-        round_.problems += [problem(Code.FILE_IGNORED, file=p.name) for p in roles.case_counts]
+        round_.problems += [problem(Code.FILE_IGNORED, file=shown(p)) for p in roles.case_counts]
     if round_.settings is not None:
         with _guarded(round_, C.CRITICISMS_FILE):
-            crosscheck.criticisms(round_, roles.criticisms, matcher)
+            crosscheck.criticisms(round_, roles.criticisms, matcher, "criticisms" in roles.unusable)
     with _guarded(round_, C.VETOES_FILE):
-        crosscheck.vetoes(round_, roles.vetoes, matcher)
+        crosscheck.vetoes(round_, roles.vetoes, matcher, "vetoes" in roles.unusable)
     if roles.previous:
         with _guarded(round_, C.PREVIOUS_FILE):
             crosscheck.previous(round_, roles.previous[0])
@@ -116,12 +116,12 @@ def _roster(round_: Round, path: Path) -> None:
     try:
         data = hashed(path, "乡镇名单", round_.files)
     except ReadError as exc:
-        round_.problems.append(exc.problem(path.name))
+        round_.problems.append(exc.problem(shown(path)))
         return
-    names, found = read_roster(data, path.name)
+    names, found = read_roster(data, shown(path))
     round_.problems += found
     round_.roster = names
-    crosscheck.roster(round_, path.name)
+    crosscheck.roster(round_, shown(path))
 
 
 @contextlib.contextmanager
@@ -164,12 +164,12 @@ def _read_one(path: Path, rubric: Rubric | None = None) -> _SheetResult:
     files: list[InputFile] = []
     try:
         data = hashed(path, "评分表", files)
-        sheet, found = read_score_sheet(data, path.name, rubric)
+        sheet, found = read_score_sheet(data, shown(path), rubric)
         return _SheetResult(files[0], sheet, found)
     except ReadError as exc:
-        return _SheetResult(None, None, [exc.problem(path.name)])
+        return _SheetResult(None, None, [exc.problem(shown(path))])
     except Exception as exc:  # a program error on one file must not hide the others
-        found, logged = internal_error(path.name, exc)
+        found, logged = internal_error(shown(path), exc)
         return _SheetResult(files[0] if files else None, None, [found], logged)
 
 

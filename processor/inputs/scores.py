@@ -31,6 +31,8 @@ def judge(item: Item, cell: Cell | None, resolution: Decimal, fields: dict[str, 
     """A score cell against its item: the score if it counts, and the problems (without their
     position) to report."""
     reading = read_number(cell, comma="decimal")
+    if reading.invisible:
+        return None, ((Code.SCORE_INVISIBLE, {"value": reading.shown, "chars": reading.invisible, **fields}),)
     if reading.status != OK:
         return None, ((_REFUSED[reading.status], {"value": reading.shown, **fields}),)
     found = []

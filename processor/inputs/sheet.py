@@ -18,10 +18,12 @@ from ..xlsx import ReadError, Sheet, a1, open_workbook
 from .names import text_key
 from .scores import Plan
 from .values import (
+    formula_text,
     plain,
     read_date,
     read_number,
     read_text,
+    uncalculated,
 )
 
 HEADER_SEARCH_ROWS = 30
@@ -163,13 +165,17 @@ class _SheetReader:
             return self.ws.get(row, col), row, col
 
         cell, row, col = value(C.LABEL_TOWNSHIP)
-        township = read_text(cell)
+        township = self.text(cell, row, col)
         self.result.township = township
         self.result.township_cell = a1(row, col) if row else ""
-        if not text_key(township):
+        if uncalculated(cell):
+            self.report(
+                Code.CELL_NOT_CALCULATED, row, col, label=C.LABEL_TOWNSHIP, formula=formula_text(cell)
+            )
+        elif not text_key(township):
             self.report(Code.TOWNSHIP_MISSING, row, col)
         cell, row, col = value(self._people)
-        self.result.inspectors = read_text(cell)
+        self.result.inspectors = self.text(cell, row, col)
         self.result.inspectors_cell = a1(row, col) if row else ""
         if not self.result.inspectors:
             self.report(Code.INSPECTORS_MISSING, row, col, label=self._people)
@@ -182,7 +188,17 @@ class _SheetReader:
     def _opinion(self) -> str:
         """The free text right of the 评定意见 label below the table (blank when absent)."""
         found = self.first(C.LABEL_OPINION)
-        return read_text(self.ws.get(*self.ws.right_of(*found))) if found else ""
+        if not found:
+            return ""
+        row, col = self.ws.right_of(*found)
+        return self.text(self.ws.get(row, col), row, col)
+
+    def text(self, cell, row: int, col: int) -> str:
+        """A text the outputs carry; one longer than a workbook cell holds is said, not cut."""
+        text = read_text(cell)
+        if len(text) > C.EXCEL_CELL_CHARS:
+            self.report(Code.TEXT_TOO_LONG, row, col, length=len(text))
+        return text
 
     def _find_columns(self) -> dict[str, int] | None:
         rows: dict[int, dict[str, int]] = {}
@@ -246,6 +262,8 @@ class _SheetReader:
             self._locked_cells(item, row, columns)
             score_col, remark_col = columns[C.COL_SCORE], columns[C.COL_REMARK]
             remark = read_text(self.ws.get(row, remark_col))
+            if len(remark) > C.EXCEL_CELL_CHARS:
+                self.report(Code.TEXT_TOO_LONG, row, remark_col, item=item.code, length=len(remark))
             if not item.entered:
                 filled = read_text(self.ws.get(row, score_col))
                 if filled and filled != C.COMPUTED_SCORE_TEXT:

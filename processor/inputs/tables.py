@@ -4,6 +4,7 @@ case counts (单位, 办件数量) and the criticism record (乡镇, 日期, 来
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from ..problems import Code, Problem, problem
 from ..rules.settings import Settings
 from ..xlsx import ReadError, Sheet, Workbook, a1, open_workbook
 from .names import text_key
-from .values import OK, read_date, read_number, read_text
+from .values import OK, UNCALCULATED, formula_text, read_date, read_number, read_text, uncalculated
 
 HEADER_SEARCH_ROWS = 20
 
@@ -53,8 +54,32 @@ class _Table:
         present = sorted({r for r, c in self.sheet.cells if r > self.header_row and c in self._wanted})
         for row in present:
             values = {t: self.sheet.get(row, c) for t, c in self.columns.items()}
-            if any(read_text(v) for v in values.values()):
+            # a row of formulas never calculated is a row, not a blank one to skip
+            if any(read_text(v) or uncalculated(v) for v in values.values()):
                 yield row, values
+
+
+def _column_text(
+    values: dict, cols: dict, row: int, where: dict, problems: list[Problem], title: str
+) -> str | None:
+    """The text of a row's column ("" when the table has no such column)."""
+    if title not in cols:
+        return ""
+    return checked_text(values.get(title), title, a1(row, cols[title]), where, problems)
+
+
+def checked_text(value, title: str, cell: str, where: dict, problems: list[Problem]) -> str | None:
+    """A table cell's text; None (and the problem) when it is a formula never calculated. A
+    text longer than a workbook cell holds is said, not cut."""
+    if uncalculated(value):
+        problems.append(
+            problem(Code.CELL_NOT_CALCULATED, cell=cell, label=title, formula=formula_text(value), **where)
+        )
+        return None
+    text = read_text(value)
+    if len(text) > C.EXCEL_CELL_CHARS:
+        problems.append(problem(Code.TEXT_TOO_LONG, cell=cell, length=len(text), **where))
+    return text
 
 
 def open_table(data: bytes, file: str, table: str) -> tuple[Workbook | None, list[Problem]]:
@@ -92,8 +117,10 @@ def read_case_counts(data: bytes, file: str) -> tuple[list[CaseCount], list[Prob
     counts: list[CaseCount] = []
     seen: dict[str, str] = {}
     for row, values in table.rows():
-        unit = read_text(values[C.COL_UNIT])
         where = dict(file=file, sheet=sheet)
+        unit = checked_text(values[C.COL_UNIT], C.COL_UNIT, a1(row, unit_col), where, problems)
+        if unit is None:
+            continue
         if not text_key(unit):
             problems.append(problem(Code.UNIT_BLANK, cell=a1(row, unit_col), row=row, **where))
             continue
@@ -111,6 +138,13 @@ def read_case_counts(data: bytes, file: str) -> tuple[list[CaseCount], list[Prob
             continue
         seen[text_key(unit)] = a1(row, unit_col)
         reading = read_number(values[C.COL_CASES], comma="thousands")
+        if reading.status == UNCALCULATED:
+            problems.append(
+                problem(
+                    Code.CELL_NOT_CALCULATED, cell=cell, label=C.COL_CASES, formula=reading.formula, **where
+                )
+            )
+            continue
         if reading.status != OK:
             code = Code.CASE_COUNT_BLANK if not reading.shown else Code.CASE_COUNT_INVALID
             problems.append(problem(code, cell=cell, unit=unit, value=reading.shown, **where))
@@ -164,13 +198,17 @@ def read_criticisms(data: bytes, file: str, settings: Settings) -> tuple[list[Cr
     for row, values in table.rows():
         where = dict(file=file, sheet=sheet)
         before = len(problems)
-        township = read_text(values[C.COL_C_TOWNSHIP])
-        if not text_key(township):
+        text = functools.partial(_column_text, values, cols, row, where, problems)
+        township = text(C.COL_C_TOWNSHIP)
+        if township is not None and not text_key(township):
             problems.append(
                 problem(Code.CRITICISM_UNKNOWN_TOWNSHIP, cell=a1(row, cols[C.COL_C_TOWNSHIP]), **where)
             )
-        day, shown = read_date(values[C.COL_C_DATE], wb.date1904)
-        if day is None:
+        date_cell = values[C.COL_C_DATE]
+        day, shown = read_date(date_cell, wb.date1904)
+        if uncalculated(date_cell):
+            text(C.COL_C_DATE)  # says so
+        elif day is None:
             problems.append(
                 problem(
                     Code.CRITICISM_DATE_INVALID,
@@ -179,9 +217,19 @@ def read_criticisms(data: bytes, file: str, settings: Settings) -> tuple[list[Cr
                     **where,
                 )
             )
-        source_text = read_text(values[C.COL_C_SOURCE])
-        source = sources.get(unicodedata.normalize("NFKC", source_text).strip())
-        if source is None:
+        elif day > settings.publication_date:  # it cannot have lowered a grade published before it
+            problems.append(
+                problem(
+                    Code.CRITICISM_AFTER_PUBLICATION,
+                    cell=a1(row, cols[C.COL_C_DATE]),
+                    value=day.isoformat(),
+                    published=settings.publication_date.isoformat(),
+                    **where,
+                )
+            )
+        source_text = text(C.COL_C_SOURCE)
+        source = sources.get(unicodedata.normalize("NFKC", source_text or "").strip())
+        if source is None and source_text is not None:
             problems.append(
                 problem(
                     Code.CRITICISM_SOURCE_INVALID,
@@ -191,13 +239,13 @@ def read_criticisms(data: bytes, file: str, settings: Settings) -> tuple[list[Cr
                     **where,
                 )
             )
-        reason = read_text(values[C.COL_C_REASON])
-        if not reason:
+        reason = text(C.COL_C_REASON)
+        if reason == "":
             problems.append(
                 problem(Code.CRITICISM_REASON_MISSING, cell=a1(row, cols[C.COL_C_REASON]), **where)
             )
-        action = read_text(values.get(C.COL_C_ACTION)) if C.COL_C_ACTION in cols else ""
-        parsed = parse_action(action)
+        action = text(C.COL_C_ACTION)
+        parsed = parse_action(action) if action is not None else (0, False)
         if parsed is None:
             problems.append(
                 problem(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation, localcontext
 
 from ..xlsx import Cell
+from .names import invisible, visible
 
 EXCEL_DIGITS = 15  # Excel keeps 15 significant digits; files may carry 17 (2.2999999999999998)
 
@@ -36,6 +37,7 @@ class Reading:
     full_width: bool = False  # typed with full-width digits or point
     comma: bool = False  # a comma read as the decimal point
     formula: str | None = None
+    invisible: str = ""  # a text that is no number because of characters one cannot see: named
 
 
 # ASCII digits only: Decimal() would also take Arabic-Indic digits and "1_000", which no
@@ -68,7 +70,7 @@ def read_number(cell: Cell | None, *, comma: str = "decimal") -> Reading:
             return Reading(TEXT, shown=cell.text, formula=formula)
         if cell.date_style:
             return Reading(DATE, shown=_serial_text(number), formula=formula)
-        exact = excel_precision(number)
+        exact = excel_precision(zero_signless(number))
         # "2.5" as written is already how a reader sees it; only noise or exponents need plain()
         shown = cell.text if exact is number and _PLAIN.fullmatch(cell.text) else plain(exact)
         return Reading(OK, exact, shown=shown, formula=formula)
@@ -88,10 +90,41 @@ def _from_text(text: str, formula: str | None, comma: str) -> Reading:
         normal = normal.replace(",", "")
     number = _decimal(normal)
     if number is None:
-        return Reading(TEXT, shown=stripped, formula=formula)
+        hidden = invisible(normal)
+        shown = visible(stripped) if hidden else stripped
+        return Reading(TEXT, shown=short(shown), formula=formula, invisible=hidden)
     return Reading(
-        OK, number, shown=stripped, as_text=True, full_width=full_width, comma=used_comma, formula=formula
+        OK,
+        zero_signless(number),
+        shown=stripped,
+        as_text=True,
+        full_width=full_width,
+        comma=used_comma,
+        formula=formula,
     )
+
+
+SHOWN_CHARS = 200  # of a cell's text quoted in a message: the cell itself holds the rest
+
+
+def short(text: str, limit: int = SHOWN_CHARS) -> str:
+    """A text as a message quotes it: cut where it is long, saying how long it was."""
+    return text if len(text) <= limit else f"{text[:limit]}…（共{len(text)}个字符）"
+
+
+def zero_signless(number: Decimal) -> Decimal:
+    """-0 and -0.0 are 0: a sign on zero would show as "-0.0" in a feedback page."""
+    return abs(number) if number.is_zero() and number.is_signed() else number
+
+
+def uncalculated(cell: Cell | None) -> bool:
+    """A formula the file holds no result for (a sheet written by a program, never opened in
+    Excel): no value at all, not a blank."""
+    return cell is not None and cell.kind == "" and cell.formula is not None
+
+
+def formula_text(cell: Cell) -> str:
+    return f"={cell.formula}" if cell.formula else "=（共享公式）"
 
 
 def _decimal(text: str) -> Decimal | None:

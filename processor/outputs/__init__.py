@@ -1,6 +1,6 @@
 """The outputs stage: results -> the files the clerk, the leading group and the townships read.
 
-workbook    consolidated.xlsx (summary, charts, items, deductions, cases, criticisms)
+workbook    结果/consolidated.xlsx (summary, charts, items, deductions, cases, criticisms)
 details     the per-item rows, and the CSV of a round too large for a workbook
 report      validation_report.xlsx, and the problem list and manifest sheets
 book        the xlsxwriter set-up every workbook shares
@@ -10,5 +10,6 @@ html        the jinja2 environment (packaged templates, filters, compiled-templa
 wording     dates, numbers, criticisms and downgrades as people read them
 pdf         notice.html -> notice.pdf with the machine's Chromium, Chrome or Edge
 filenames   safe file names for names that come from input
-publish     the staging folder and the switch that publishes a complete result
+publish     the staging folder, the checks before anything is replaced, the lock
+journal     the recorded switch that publishes a complete result, and its recovery after a kill
 """

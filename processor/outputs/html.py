@@ -59,7 +59,7 @@ def environment() -> jinja2.Environment:
     env.filters["score"] = score_text
     env.filters["cn"] = cn_number
     env.filters["date"] = cn_date
-    env.filters["percent"] = lambda value: format(value, ".1f")
+    env.filters["percent"] = score_text  # one decimal, never "-0.0"
     env.filters["downgrade"] = downgrade_text
     env.filters["limits"] = limits_text
     return env

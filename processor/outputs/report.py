@@ -36,7 +36,23 @@ PROBLEM_COLUMNS = [
 
 
 def problem_row(p: Problem) -> list[str]:
-    return [p.severity.value, p.file, p.sheet, p.cell, p.item, p.value, p.message, p.fix, p.code.name]
+    """A problem as a row; a value or message longer than a cell holds is cut where the row
+    says so (the value is in its own file, at its cell)."""
+    return [
+        p.severity.value,
+        p.file,
+        p.sheet,
+        p.cell,
+        p.item,
+        _fit(p.value),
+        _fit(p.message),
+        p.fix,
+        p.code.name,
+    ]
+
+
+def _fit(text: str, limit: int = 2000) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}…（共{len(text)}个字符）"
 
 
 def problems_sheet(w: Writer, problems: list[Problem]) -> None:

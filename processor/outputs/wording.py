@@ -32,7 +32,10 @@ def cn_number(n: int) -> str:
 
 
 def score_text(value: Decimal) -> str:
-    return format(value, ".1f")
+    """A score or percentage with one decimal; never "-0.0" (a rounded small negative or a
+    signed zero is 0.0)."""
+    text = format(value, ".1f")
+    return "0.0" if text == "-0.0" else text
 
 
 def describe(record: Criticism) -> str:

@@ -22,6 +22,9 @@ from decimal import ROUND_FLOOR, Decimal
 
 from ..constants import NO_GRADE
 
+MAX_BONUS = Decimal(100)  # points added to a township's annual performance score; more is a typo
+BONUS_UNIT = Decimal("0.01")
+
 
 @dataclass(frozen=True)
 class Grade:
@@ -143,8 +146,14 @@ def check_grading(grading: Grading, category_names: tuple[str, ...]) -> list[tup
                 faults.append((where, f"等级“{grade.name}”的{label}应在0至100之间，现为{share}"))
         if grade.quota is not None and grade.quota < 1:
             faults.append((where, f"等级“{grade.name}”的名额应为正整数"))
-        if grade.bonus < 0:
-            faults.append((where, f"等级“{grade.name}”的加分不能为负"))
+        if not (0 <= grade.bonus <= MAX_BONUS) or grade.bonus != grade.bonus.quantize(
+            BONUS_UNIT, rounding=ROUND_FLOOR
+        ):
+            faults.append(
+                (where, f"等级“{grade.name}”的绩效加分{grade.bonus}应在0至{MAX_BONUS}分之间，最多两位小数")
+            )
+        if grade.min_total is not None and grade.min_total.adjusted() > 6:
+            faults.append((where, f"等级“{grade.name}”的最低总分{grade.min_total}不是合理的分数"))
         previous = grade
     for veto in grading.vetoes:
         if not veto.strip():

@@ -66,16 +66,21 @@ def namespace(root: ET.Element) -> str:
     return tag[: tag.index("}") + 1] if tag.startswith("{") else ""
 
 
-_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+# A surrogate pair first (a character beyond the BMP written as two escapes), then one escape.
+_ESCAPE = re.compile(r"_x(D[89AB][0-9A-F]{2})__x(D[C-F][0-9A-F]{2})_|_x([0-9A-F]{4})_", re.IGNORECASE)
 
 
 def unescape(text: str) -> str:
-    """OOXML writes control characters as _xHHHH_."""
+    """OOXML writes control characters as _xHHHH_ (ECMA-376 Part 1, 22.4.2.4), and a character
+    beyond the BMP as the escapes of its UTF-16 surrogate pair."""
     return _ESCAPE.sub(_unescaped, text) if "_x" in text else text
 
 
 def _unescaped(m: re.Match) -> str:
-    code = int(m.group(1), 16)
+    if m.group(1):
+        high, low = int(m.group(1), 16), int(m.group(2), 16)
+        return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+    code = int(m.group(3), 16)
     # a lone surrogate (_xD800_) is no character: it would fail every UTF-8 output later
     return "\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code)
 
@@ -160,10 +165,16 @@ def row_cells(
             if col_number > MAX_COL:
                 raise ReadError(Code.FILE_CORRUPT, detail=f"第{row_number}行超出工作表的最后一列")
         kind = c.get("t", "n")
+        if kind not in CELL_TYPES:  # readers would each guess differently: refuse
+            raise ReadError(
+                Code.FILE_CORRUPT,
+                detail=f"单元格{_where(ref, row_number_c, col_number)}的类型“{kind[:20]}”无效",
+            )
         v = f = inline = None
+        has_v = False
         for child in c:
             if child.tag == tag_v:
-                v = child.text
+                v, has_v = child.text, True
             elif child.tag == tag_f:
                 f = child.text or ""
             elif child.tag == tag_is:
@@ -171,6 +182,13 @@ def row_cells(
         index = None
         if kind == "inlineStr":
             cell = Cell("s", text_of(inline, ns) if inline is not None else "", f)
+        elif kind == "str" and has_v and v is None:
+            cell = Cell("s", "", f)  # a formula whose result is the empty string: a value
+        elif kind == "s" and has_v and v is None:  # a shared string without its index
+            raise ReadError(
+                Code.FILE_CORRUPT,
+                detail=f"单元格{_where(ref, row_number_c, col_number)}的共享字符串编号“”无效",
+            )
         elif v is None:
             if f is None:
                 continue  # a styled but empty cell
@@ -187,8 +205,19 @@ def row_cells(
     return count, found
 
 
+CELL_TYPES = frozenset(("n", "s", "str", "b", "e", "d", "inlineStr"))  # ECMA-376 ST_CellType
+_INDEX = re.compile(r"[ \t\r\n]*([0-9]{1,9})[ \t\r\n]*")
+
+
+def _where(ref: str | None, row: int, col: int) -> str:
+    return ref[:12] if ref else a1(row, col)
+
+
 def shared_cell(shared: list[str], index: str, cell: Cell, position: tuple[int, int]) -> Cell:
-    try:
-        return Cell("s", shared[int(index)], cell.formula)
-    except (ValueError, IndexError) as exc:
-        raise ReadError(Code.FILE_CORRUPT, detail=f"单元格{a1(*position)}的共享字符串编号无效") from exc
+    """The cell's shared string. The index must be ASCII digits: int() would also take "-1"
+    (the last string) and "١" (Arabic-Indic one), which readers disagree on."""
+    found = _INDEX.fullmatch(index)
+    if found is None or int(found.group(1)) >= len(shared):
+        shown = index.strip()[:12]
+        raise ReadError(Code.FILE_CORRUPT, detail=f"单元格{a1(*position)}的共享字符串编号“{shown}”无效")
+    return Cell("s", shared[int(found.group(1))], cell.formula)

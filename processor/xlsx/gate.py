@@ -20,6 +20,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from ..oserrors import reason
 from ..problems import Code
 from .model import ReadError
 
@@ -63,7 +64,7 @@ def read_bytes(path: Path) -> bytes:
         with open(path, "rb") as fh:  # read only: the input is never opened for writing
             return fh.read()
     except OSError as exc:
-        raise ReadError(Code.FILE_UNREADABLE, detail=exc.strerror or str(exc)) from exc
+        raise ReadError(Code.FILE_UNREADABLE, detail=reason(exc)[0]) from exc
 
 
 def sniff(data: bytes) -> None:
@@ -117,7 +118,31 @@ def check_directory(data: bytes) -> None:
         raise ReadError(Code.FILE_TOO_LARGE, detail=f"压缩包内有{entries}个部件")
 
 
-def check_members(zf: zipfile.ZipFile, data: bytes) -> None:
+def part_key(name: str) -> str:
+    """A part name as it is compared: ECMA-376 Part 2 §6.2.2.3 makes part names
+    case-insensitive (ASCII), and Excel opens members written with "\\" or a leading "/"."""
+    return name.replace("\\", "/").lstrip("/").lower()
+
+
+Members = dict  # part_key -> ZipInfo
+
+
+def member_index(zf: zipfile.ZipFile) -> Members:
+    """Every member by its part name; two members that are one part (the same name twice, or
+    names equal but for case or separators) are refused: readers disagree on which one counts."""
+    index: Members = {}
+    for info in zf.infolist():
+        key = part_key(info.filename)
+        if key in index:
+            raise ReadError(
+                Code.FILE_CORRUPT,
+                detail=f"压缩包中有两个同名部件“{info.filename[:80]}”，无法确定以哪一个为准",
+            )
+        index[key] = info
+    return index
+
+
+def check_members(zf: zipfile.ZipFile, data: bytes) -> Members:
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
         raise ReadError(Code.FILE_TOO_LARGE, detail=f"压缩包内有{len(infos)}个部件")
@@ -134,18 +159,20 @@ def check_members(zf: zipfile.ZipFile, data: bytes) -> None:
         total += info.file_size
     if total > MAX_TOTAL_BYTES:
         raise ReadError(Code.FILE_TOO_LARGE, detail=f"解压后共{total // 2**20} MB")
-    names = set(zf.namelist())
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
+    index = member_index(zf)
+    if any(key.endswith("vbaproject.bin") for key in index):
         raise ReadError(Code.FILE_MACRO)
-    if "[Content_Types].xml" not in names:
-        if "mimetype" in names and zf.getinfo("mimetype").file_size < 100:
+    if part_key("[Content_Types].xml") not in index:
+        mimetype = index.get("mimetype")
+        if mimetype is not None and mimetype.file_size < 100:
             try:
-                mimetype = inflate(data, zf.getinfo("mimetype"), 100)
+                kind = inflate(data, mimetype, 100)
             except ZIP_ERRORS as exc:
                 raise ReadError(Code.FILE_CORRUPT, detail="部件mimetype的数据已损坏，无法解压") from exc
-            if mimetype.startswith(b"application/vnd.oasis.opendocument"):
+            if kind.startswith(b"application/vnd.oasis.opendocument"):
                 raise ReadError(Code.FILE_NOT_XLSX, kind="OpenDocument表格（.ods）")
         raise ReadError(Code.FILE_NOT_XLSX, kind="压缩包（不是Excel工作簿）")
+    return index
 
 
 def inflate(data: bytes, info: zipfile.ZipInfo, limit: int) -> bytes:
@@ -216,12 +243,12 @@ def markup(raw: bytes, mark: bytes, start: int = 0, end: int | None = None) -> i
     return -1
 
 
-def part_bytes(zf: zipfile.ZipFile, data: bytes, part: str) -> bytes:
+def part_bytes(index: Members, data: bytes, part: str) -> bytes:
     """A part's bytes, inflated within the limits and checked to be plain UTF-8 XML: the only
     way a part reaches the XML parser."""
-    if part not in zf.NameToInfo:
+    info = index.get(part_key(part))
+    if info is None:
         raise ReadError(Code.FILE_CORRUPT, detail=f"缺少部件{part}")
-    info = zf.getinfo(part)
     if info.file_size > MAX_XML_BYTES:
         raise ReadError(Code.FILE_TOO_LARGE, detail=f"部件{part}解压后{info.file_size // 2**20} MB")
     try:

@@ -37,8 +37,8 @@ def open_workbook(data: bytes, name: str, sheets: Iterable[str] | None = None) -
             Code.FILE_CORRUPT, detail="文件不完整或压缩结构损坏，可能只复制或下载了一部分"
         ) from exc
     with zf:
-        gate.check_members(zf, data)
-        return _Package(zf, data, name).workbook(None if sheets is None else set(sheets))
+        index = gate.check_members(zf, data)
+        return _Package(index, data, name).workbook(None if sheets is None else set(sheets))
 
 
 REL_OFFICE_DOCUMENT = "/officeDocument"
@@ -48,27 +48,30 @@ REL_STYLES = "/styles"
 
 
 class _Package:
-    def __init__(self, zf: zipfile.ZipFile, data: bytes, name: str):
-        self.zf = zf
+    def __init__(self, index: gate.Members, data: bytes, name: str):
+        self.index = index
         self.data = data
         self.name = name
-        self.names = set(zf.namelist())
+
+    def has(self, part: str) -> bool:
+        return gate.part_key(part) in self.index
 
     def raw(self, part: str) -> bytes:
-        return gate.part_bytes(self.zf, self.data, part)
+        return gate.part_bytes(self.index, self.data, part)
 
     def xml(self, part: str) -> ET.Element:
         return cells.parse_cached(self.raw(part), part)
 
-    def rels(self, part: str) -> dict[str, tuple[str, str]]:
-        """Relationship id -> (type, target part) for ``part``."""
+    def rels(self, part: str) -> dict[str, tuple[str, str]] | None:
+        """Relationship id -> (type, target part) for ``part``; None when it has no
+        relationships part."""
         folder, base = posixpath.split(part)
         rels_part = posixpath.join(folder, "_rels", base + ".rels")
-        if rels_part not in self.names:
-            return {}
+        if not self.has(rels_part):
+            return None
         out = {}
         for rel in self.xml(rels_part):
-            target = rel.get("Target", "")
+            target = rel.get("Target", "").replace("\\", "/")
             if rel.get("TargetMode") == "External":
                 continue
             resolved = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
@@ -77,35 +80,35 @@ class _Package:
 
     def workbook(self, wanted: set[str] | None) -> Workbook:
         main = next(
-            (t for kind, t in self.rels("").values() if kind.endswith(REL_OFFICE_DOCUMENT)),
+            (t for kind, t in (self.rels("") or {}).values() if kind.endswith(REL_OFFICE_DOCUMENT)),
             "xl/workbook.xml",
         )
         if main.endswith(".bin"):
             raise ReadError(Code.FILE_NOT_XLSX, kind="Excel二进制工作簿（.xlsb）")
-        if main not in self.names:
+        if not self.has(main):
             raise ReadError(Code.FILE_NOT_XLSX, kind="压缩包（不是Excel工作簿）")
         root = self.xml(main)
         ns = cells.namespace(root)
         rels = self.rels(main)
+        if rels is None:  # every sheet is found through it: without it the workbook is no workbook
+            folder, base = posixpath.split(main)
+            raise ReadError(
+                Code.FILE_CORRUPT,
+                detail=f"缺少工作簿的关系部件{posixpath.join(folder, '_rels', base + '.rels')}",
+            )
         pr = root.find(f"{ns}workbookPr")
         date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
-        entries = []  # (name, state, part)
-        for sheet in root.iter(f"{ns}sheet"):
-            if len(entries) >= gate.MAX_SHEETS:
-                raise ReadError(Code.FILE_TOO_LARGE, detail=f"工作簿中有超过{gate.MAX_SHEETS}个工作表")
-            rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), "")
-            kind, part = rels.get(rid, ("", ""))
-            entries.append((sheet.get("name", ""), sheet.get("state", "visible"), part, kind))
+        entries = _entries(root, ns, rels)
         strings = styles = None
         for kind, part in rels.values():
             if kind.endswith(REL_SHARED_STRINGS):
                 strings = part
             elif kind.endswith(REL_STYLES):
                 styles = part
-        shared = _shared_strings(self.raw(strings), strings) if strings and strings in self.names else []
+        shared = _shared_strings(self.raw(strings), strings) if strings and self.has(strings) else []
         date_styles = (
             cells.derived(self.raw(styles), styles, _date_styles)
-            if styles and styles in self.names
+            if styles and self.has(styles)
             else frozenset()
         )
         sheets = {}
@@ -125,6 +128,31 @@ class _Package:
         )
 
 
+SHEET_STATES = ("visible", "hidden", "veryHidden")  # ECMA-376 ST_SheetState
+
+
+def _entries(root: ET.Element, ns: str, rels: dict[str, tuple[str, str]]) -> list[tuple[str, str, str, str]]:
+    """(name, state, part, relationship type) of each sheet the workbook lists. What readers
+    would each settle differently is refused: two sheets of one name (Excel compares names
+    without case), a state outside the schema, a sheet whose relationship is missing."""
+    entries, seen = [], set()
+    for sheet in root.iter(f"{ns}sheet"):
+        if len(entries) >= gate.MAX_SHEETS:
+            raise ReadError(Code.FILE_TOO_LARGE, detail=f"工作簿中有超过{gate.MAX_SHEETS}个工作表")
+        name, state = sheet.get("name", ""), sheet.get("state", "visible")
+        if name.casefold() in seen:
+            raise ReadError(Code.FILE_CORRUPT, detail=f"工作簿中有两个名为“{name[:31]}”的工作表")
+        seen.add(name.casefold())
+        if state not in SHEET_STATES:
+            raise ReadError(Code.FILE_CORRUPT, detail=f"工作表“{name[:31]}”的显示状态“{state[:20]}”无效")
+        rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), "")
+        if rid not in rels:
+            raise ReadError(Code.FILE_CORRUPT, detail=f"工作表“{name[:31]}”在工作簿的关系部件中找不到")
+        kind, part = rels[rid]
+        entries.append((name, state, part, kind))
+    return entries
+
+
 def _shared_strings(raw: bytes, part: str) -> list[str]:
     strings = repeated.PARTS.strings(raw, part)
     if strings is None:
@@ -137,7 +165,9 @@ def _shared_strings(raw: bytes, part: str) -> list[str]:
 # Built-in number formats that show dates or times, Chinese locale ones included.
 _DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
 _DATE_TOKENS = re.compile(r"[ymdhs]", re.IGNORECASE)
-_NOT_TOKENS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+_QUOTED = re.compile(r'"[^"]*"|\\.')  # literal text in a format: never a token
+_ELAPSED = re.compile(r"\[(?:h+|m+|s+)\]", re.IGNORECASE)  # [h], [mm], [ss]: elapsed time
+_BRACKETS = re.compile(r"\[[^\]]*\]")  # colours, locales, conditions: [Red], [$-804], [>=100]
 
 
 def _date_styles(root: ET.Element) -> frozenset[int]:
@@ -160,7 +190,8 @@ def _date_styles(root: ET.Element) -> frozenset[int]:
             except ValueError:
                 continue
             if fmt_id in custom:
-                if _DATE_TOKENS.search(_NOT_TOKENS.sub("", custom[fmt_id])):
+                code = _QUOTED.sub("", custom[fmt_id])
+                if _ELAPSED.search(code) or _DATE_TOKENS.search(_BRACKETS.sub("", code)):
                     out.add(index)
             elif fmt_id in _DATE_FORMAT_IDS:
                 out.add(index)

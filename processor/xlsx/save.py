@@ -3,10 +3,12 @@ the issued sheets and the sheets filled for tests are compared byte for byte."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
 import re
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -38,7 +40,14 @@ def reproducible_bytes(wb: Workbook, when: dt.datetime) -> bytes:
 
 
 def save_reproducibly(wb: Workbook, path: Path, when: dt.datetime) -> None:
-    """Write ``reproducible_bytes`` to ``path`` through a temporary file beside it."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(reproducible_bytes(wb, when))
-    os.replace(tmp, path)
+    """Write ``reproducible_bytes`` to ``path`` through a temporary file beside it (a short
+    name of its own: the file's name plus a suffix could pass the 255-byte limit)."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(reproducible_bytes(wb, when))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
