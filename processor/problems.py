@@ -131,6 +131,10 @@ class Code(Enum):
     PANEL_TOO_FEW = (E, "乡镇“{value}”只有{found}份评定人员的评分表（{files}），按“{rule}”至少需要{needs}份", "请补交其他评定人员的评分表")
     PANEL_CATEGORY_UNSCORED = (E, "按分类评定，乡镇“{value}”的“{category}”没有任何一份评分表打分（{files}）", "请由负责该类的评定人员在其评分表中填写该类各项得分")
     PANEL_CATEGORY_TWICE = (E, "按分类评定，乡镇“{value}”的“{category}”有不止一份评分表打分（{files}）", "每一类只能由一名（组）评定人员打分；请清空其他评分表中该类的得分")
+    # the register
+    REGISTER_ROUND_PUBLISHED = (E, "本轮（{value}）已于{day}发布并登记（第{version}版，文号{document}），这次的输入文件与登记的不同", "已发布的结果不能改写；如确需更正，请加 --correction \"更正理由\" 重新运行，登记簿会保留原来的版本；否则请核对输入文件")
+    REGISTER_NOTHING_TO_CORRECT = (E, "给出了更正理由，但登记簿中没有本轮（{value}）的发布记录", "首次发布不需要 --correction；请去掉该选项后运行")
+    REGISTER_CORRECTION_SAME = (E, "给出了更正理由，但输入文件与登记的第{version}版相同，没有可更正的内容", "请先改正输入文件再运行；不需要更正时请去掉 --correction")
     # the roster
     ROSTER_NO_SHEET = (E, "名单中的乡镇“{value}”还没有交回评分表", "请催交该乡镇的评分表并放入输入文件夹；确实不参评的，请从名单中删除")
     SHEET_NOT_ON_ROSTER = (E, "评分表中的乡镇“{value}”不在乡镇名单中", "请核对“乡镇名称”是否写错；如名单漏列，请在名单中补上")

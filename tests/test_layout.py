@@ -16,10 +16,11 @@ ORDER = {
     "rules": 2,
     "inputs": 3,
     "results": 4,
-    "outputs": 5,
-    "forms": 6,
-    "top": 7,  # batch, cli
-    "testing": 8,
+    "register": 5,
+    "outputs": 6,
+    "forms": 7,
+    "top": 8,  # batch, cli
+    "testing": 9,
 }
 BASE = {
     "processor",
@@ -124,6 +125,6 @@ def test_no_module_is_over_400_lines(module):
 
 def test_every_stage_has_its_package_and_the_readme_shows_the_tree():
     readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
-    for name in ("rules", "xlsx", "inputs", "results", "outputs", "forms"):
+    for name in ("rules", "xlsx", "inputs", "results", "register", "outputs", "forms"):
         assert (PACKAGE / name / "__init__.py").is_file(), name
         assert f"{name}/" in readme, name

@@ -65,6 +65,10 @@ def collect(folder: Path, rubric: Rubric | None = None, progress: Progress | Non
     override = roles.settings[0] if roles.settings else None
     round_.settings, settings_problems = load_settings(override, shown(override) if override else None)
     round_.problems += settings_problems
+    if override is not None and not settings_problems:
+        # in the manifest like every input: the settings decide the notice as much as the sheets
+        with contextlib.suppress(ReadError):
+            hashed(override, "设置", round_.files)
     for path in roles.other:
         kind = SPREADSHEET_LIKE.get(name_key(path.suffix))
         code = Code.FILE_WRONG_TYPE if kind else Code.FILE_IGNORED

@@ -159,16 +159,30 @@ class Texts(Kind):
         return tuple(items)
 
 
-class Ranks(Kind):
-    allowed = "两个名次组成的列表 [起, 止]：1至10000之间的整数，起不大于止（如 [3, 6]）"
+class Flag(Kind):
+    allowed = "true 或 false（不加引号）"
 
-    def check(self, value: Any) -> tuple[int, int]:
-        if type(value) is not list or len(value) != 2:
+    def check(self, value: Any) -> bool:
+        if type(value) is not bool:
             raise Invalid(self.allowed)
-        first, last = value
-        if type(first) is not int or type(last) is not int or not 1 <= first <= last <= 10_000:
+        return value
+
+
+class Days(Kind):
+    """A list of dates (holidays, say), each a TOML date, none twice."""
+
+    def __init__(self, most: int = 100):
+        self.most = most
+        self.allowed = f"日期组成的列表（不加引号，最多{most}个），如 [2022-10-01, 2022-10-02]，或空列表 []"
+
+    def check(self, value: Any) -> tuple[dt.date, ...]:
+        if type(value) is not list or len(value) > self.most:
             raise Invalid(self.allowed)
-        return first, last
+        if any(type(day) is not dt.date or not 2000 <= day.year <= 2100 for day in value):
+            raise Invalid(self.allowed)
+        if len(set(value)) != len(value):
+            raise Invalid(f"{self.allowed}（有重复的日期）")
+        return tuple(sorted(value))
 
 
 class Rows(Kind):

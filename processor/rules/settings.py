@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..problems import Code, Problem, problem
 from ..resources import rules_file
-from .schema import Day, Text, Texts, Violation, Whole, build, setting
+from .schema import Day, Days, Flag, Text, Texts, Violation, Whole, build, setting
 
 DEFAULT_SETTINGS = "settings.toml"  # packaged, in processor/rules/data
 MAX_SETTINGS_BYTES = 64 * 1024  # a settings file is a page of text; a FIFO or a huge file is refused
@@ -41,6 +41,14 @@ class Settings:
     validity_years: int = setting("round.validity_years", Whole(1, 10))
     sources: tuple[str, ...] = setting("criticisms.sources", Texts(1, 20))
     criticisms_since: dt.date | None = setting("criticisms.since", Day(blank=True))
+    # 公示 before the final notice (processor run --stage 公示)
+    publicity_starts: dt.date | None = setting("publicity.starts_on", Day(blank=True), default="")
+    publicity_days: int = setting("publicity.working_days", Whole(1, 30), default=5)
+    publicity_contact: str = setting("publicity.contact", Text(blank=True, longest=200), default="")
+    holidays: tuple[dt.date, ...] = setting("publicity.holidays", Days(), default=[])
+    workdays: tuple[dt.date, ...] = setting("publicity.workdays", Days(), default=[])
+    # a decision after publication (processor adjust): does that year's performance bonus follow?
+    bonus_changes: bool = setting("decisions.bonus_changes", Flag(), default=False)
 
     @staticmethod
     def is_exposure(source: str) -> bool:
