@@ -45,8 +45,15 @@ class Round:
         return not has_errors(self.problems)
 
 
-def collect(folder: Path, rubric: Rubric, progress: Progress | None = None) -> Round:
-    """Read and check a whole round in ``folder``: sheets, case counts, criticisms, settings."""
+def collect(
+    folder: Path,
+    rubric: Rubric,
+    progress: Progress | None = None,
+    meanwhile: Callable[[], None] | None = None,
+) -> Round:
+    """Read and check a whole round in ``folder``: sheets, case counts, criticisms, settings.
+    ``meanwhile`` is called while worker processes read a large round (the batch imports what
+    it publishes with), or not at all."""
     round_ = Round(rubric=rubric)
     roles = classify(folder)
     round_.settings, settings_problems = load_settings(roles.settings[0] if roles.settings else None)
@@ -57,7 +64,7 @@ def collect(folder: Path, rubric: Rubric, progress: Progress | None = None) -> R
             round_.problems.append(problem(Code.FILE_WRONG_TYPE, file=path.name, kind=kind))
         elif path.is_file():
             round_.problems.append(problem(Code.FILE_IGNORED, file=path.name))
-    read_sheets(roles.sheets, round_, progress)
+    read_sheets(roles.sheets, round_, progress, meanwhile)
     if not roles.sheets:
         round_.problems.append(problem(Code.NO_SHEETS, file=folder.name))
     crosscheck.duplicates(round_)
@@ -141,7 +148,12 @@ def _read_one(path: Path, rubric: Rubric | None = None) -> _SheetResult:
         return _SheetResult(files[0] if files else None, None, [found], logged)
 
 
-def read_sheets(paths: list[Path], round_: Round, progress: Progress | None = None) -> None:
+def read_sheets(
+    paths: list[Path],
+    round_: Round,
+    progress: Progress | None = None,
+    meanwhile: Callable[[], None] | None = None,
+) -> None:
     """Read every sheet; a large round is read by one worker process per core, in order."""
     workers = processes.workers_for(len(paths), PARALLEL_FROM)
     if workers > 1:
@@ -149,7 +161,7 @@ def read_sheets(paths: list[Path], round_: Round, progress: Progress | None = No
         from concurrent.futures.process import BrokenProcessPool
 
         mapped = processes.parallel_map(
-            _read_one, paths, workers, _init_worker, (round_.rubric,), chunksize=CHUNK
+            _read_one, paths, workers, _init_worker, (round_.rubric,), chunksize=CHUNK, meanwhile=meanwhile
         )
         try:
             results = list(processes.in_order(mapped, len(paths), CHUNK, progress))

@@ -78,7 +78,14 @@ class Writer:
         return ws
 
     def cell(self, ws, row: int, col: int, value, fmt=None) -> None:
-        if value is None or value == "":
+        # by exact type first: a large round writes a few hundred thousand cells, mostly these two
+        kind = type(value)
+        if kind is Decimal:
+            ws.write_number(row, col, float(value), fmt or self.score)
+        elif kind is str and value:
+            ws.write_string(row, col, value, fmt or self.text)
+            self._seen(ws, col, value)
+        elif value is None or value == "":
             ws.write_blank(row, col, None, fmt or self.text)
         elif isinstance(value, Decimal):
             ws.write_number(row, col, float(value), fmt or self.score)

@@ -84,9 +84,11 @@ def write_consolidated(
             ws.write_number(1, col, float(item.maximum), w.score)
         ws.freeze_panes(2, 1)
         ws.repeat_rows(0, 1)
-        for r, values in enumerate(item_rows(results), start=2):
-            for col, value in enumerate(values):
-                w.cell(ws, r, col, value)
+        write_number, score = ws.write_number, w.score
+        for r, (township, *scores) in enumerate(item_rows(results), start=2):
+            w.cell(ws, r, 0, township)
+            for col, value in enumerate(scores, start=1):  # every one a Decimal
+                write_number(r, col, float(value), score)
         ws = w.sheet(C.OUT_DEDUCTIONS, DEDUCTION_COLUMNS)
         w.rows(ws, deduction_rows(rubric, results))
 
