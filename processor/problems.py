@@ -179,17 +179,22 @@ class Code(Enum):
         "项目{item}的得分由公式“{formula}”算出，按其结果{value}计分",
         "建议直接填写得分数字，以免公式被误改",
     )
+    # Text is never a score, even text that reads as a number: the score sheet marks it red.
     NUMBER_AS_TEXT = (
-        W,
-        "项目{item}的得分“{value}”是以文本形式保存的数字，按{score}计分",
-        "建议把单元格格式改为“常规”后重新输入该数字",
+        E,
+        "项目{item}的得分“{value}”是以文本形式保存的，不是数字（评分表中标为红色），不计分",
+        "请把单元格格式改为“常规”或“数值”，删除后重新输入数字（如{score}）",
     )
     FULL_WIDTH_DIGITS = (
-        W,
-        "项目{item}的得分“{value}”使用了全角字符，按{score}计分",
-        "请切换到半角（英文）输入法后重新输入该数字",
+        E,
+        "项目{item}的得分“{value}”用了全角字符，是文字而不是数字（评分表中标为红色），不计分",
+        "请切换到半角（英文）输入法，删除后重新输入数字（如{score}）",
     )
-    DECIMAL_COMMA = (W, "项目{item}的得分“{value}”用逗号作小数点，按{score}计分", "请用小数点“.”输入小数")
+    DECIMAL_COMMA = (
+        E,
+        "项目{item}的得分“{value}”用逗号作小数点，是文字而不是数字（评分表中标为红色），不计分",
+        "请用小数点“.”重新输入（如{score}）",
+    )
     REMARK_MISSING = (
         W,
         "项目{item}扣了{deduction}分（得分{value}，分值{maximum}），但没有填写扣分说明",

@@ -17,6 +17,7 @@ from ..xlsx import ReadError, Sheet, a1, open_workbook
 from .names import text_key
 from .scores import Plan
 from .values import (
+    is_blank,
     plain,
     read_date,
     read_number,
@@ -233,8 +234,9 @@ class _SheetReader:
                 complete = False
                 continue
             self.result.scores[item.code] = score
-            # an award not earned (0) is no deduction: it needs no reason
-            if score < item.maximum and not remark and item.kind != "award":
+            # an award not earned (0) is no deduction: it needs no reason; a reason is blank as
+            # the sheet's own formulas see it (values.is_blank)
+            if score < item.maximum and item.kind != "award" and is_blank(self.ws.get(row, remark_col)):
                 self.report(
                     Code.REMARK_MISSING,
                     row,
