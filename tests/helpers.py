@@ -126,3 +126,22 @@ def office_pdf(source: Path, folder: Path) -> Path:
         check=True, capture_output=True, timeout=240,
     )  # fmt: skip
     return folder / (source.stem + ".pdf")
+
+
+def overprinted(words, slack: float = 0.5) -> list[tuple[str, str]]:
+    """Pairs of words printed over each other. A word's box runs from the font's ascent to its
+    descent, taller than its ink: boxes are taken at their middle 70% height, so that lines
+    of adjacent rows may touch but text over text is found (``slack`` points allowed)."""
+    boxes = []
+    for word, x0, y0, x1, y1 in words:
+        trim = (y1 - y0) * 0.15
+        boxes.append((word, x0, y0 + trim, x1, y1 - trim))
+    found = []
+    ordered = sorted(boxes, key=lambda w: w[2])
+    for i, (a, ax0, _, ax1, ay1) in enumerate(ordered):
+        for b, bx0, by0, bx1, _ in ordered[i + 1 :]:
+            if by0 >= ay1 - slack:
+                break
+            if bx0 < ax1 - slack and ax0 < bx1 - slack:
+                found.append((a, b))
+    return found
