@@ -296,7 +296,7 @@ class Code(Enum):
     PDF_NOT_MADE = (
         W,
         "未生成PDF通报（{value}）；HTML通报和汇总表已正常生成",
-        "用浏览器打开notice.html打印或另存为PDF；需要自动生成PDF时请安装Chromium（Debian/Ubuntu：apt install chromium fonts-noto-cjk）",
+        "用浏览器打开notice.html打印或另存为PDF：Chrome、Edge不会在每页印上日期和网址，其他浏览器请在打印设置中取消勾选“页眉和页脚”；双面打印时总页数为奇数的，在版记页前加一张空白页。需要自动生成PDF时请安装Chromium（Debian/Ubuntu：apt install chromium fonts-noto-cjk）",
     )
     PDF_MADE = (I, "PDF通报由{browser}生成（{path}）", "如需重新生成，再次运行即可")
     ROUND_SPLIT = (
