@@ -8,6 +8,7 @@ string-to-formula and string-to-URL conversion off, so a remark starting with "=
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import unicodedata
 from collections.abc import Iterable
@@ -27,6 +28,7 @@ LINE_POINTS = 16.5  # a wrapped line of 11-point text (Chinese fonts stand talle
 ROW_PADDING = 3  # points above and below the lines of a wrapped row
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a round repeats its labels, names and remarks
 def text_width(text: str) -> float:
     """The width of ``text`` in Excel's units (a Chinese character takes about two)."""
     return sum(WIDE if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

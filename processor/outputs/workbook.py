@@ -119,7 +119,21 @@ def write_consolidated(
             for col, value in enumerate(scores, start=1):  # every one a Decimal
                 write_number(r, col, float(value), score)
         ws = w.sheet(C.OUT_DEDUCTIONS, DEDUCTION_COLUMNS)
-        w.rows(ws, deduction_rows(rubric, results))
+        # the province's longest sheet (five or more rows a township): its three numbers written
+        # as the numbers they are, the texts through the writer, which fits their columns
+        cell, write_number, last = w.cell, ws.write_number, 0
+        for last, (township, code, label, *numbers, remark, where) in enumerate(
+            deduction_rows(rubric, results), start=1
+        ):
+            cell(ws, last, 0, township)
+            cell(ws, last, 1, code)
+            cell(ws, last, 2, label)
+            for col, value in enumerate(numbers, start=3):
+                write_number(last, col, float(value), score)
+            cell(ws, last, 6, remark)
+            cell(ws, last, 7, where)
+        if last:
+            ws.autofilter(0, 0, last, len(DEDUCTION_COLUMNS) - 1)
 
     (computed,) = rubric.computed_items
     ws = w.sheet(
