@@ -56,6 +56,7 @@ dist: $(STAMP)  ## the offline bundle in dist/: wheels for Windows x64 and Linux
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
 
-BENCH_SIZES ?= 15 1000
-bench: $(STAMP)  ## speed and memory of `processor run` for BENCH_SIZES sheets (e.g. make bench BENCH_SIZES="15 1000 40000")
-	$(BIN)/python bench/bench.py $(BENCH_SIZES)
+BENCH_SIZES ?= 15 1000 2000
+BENCH_PDF ?= 2000
+bench: $(STAMP)  ## speed and memory of `processor run` and `check` for BENCH_SIZES sheets, and the PDF of the BENCH_PDF round (e.g. make bench BENCH_SIZES="15 1000 2000 40000")
+	$(BIN)/python bench/bench.py $(BENCH_SIZES) $(if $(BENCH_PDF),--pdf $(BENCH_PDF))

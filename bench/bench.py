@@ -1,8 +1,12 @@
 """Benchmark of the clerk's command (``make bench``): generate N filled sheets from the real
 template, run ``processor run`` on them as the clerk would, and report wall time, time per
-sheet, peak memory, and the floor (inflating every sheet's zip, measured in the same run).
+sheet, peak memory, the floor (inflating every sheet's zip, measured in the same run), and
+``processor check`` on the same folder, alternating with the runs (the outputs' cost is what
+``run`` takes beyond ``check``). With ``--pdf N`` the notice of the round of N is also
+printed, by ``processor`` and by a bare Chromium command, alternately.
 
-    python bench/bench.py 15 1000 40000      # sizes to run (default: 15 1000)
+    python bench/bench.py 15 1000 2000 40000   # sizes to run (default: 15 1000 2000)
+    python bench/bench.py 2000 --pdf 2000
 
 Generated rounds are cached under $BENCH_DIR (default /tmp/processor-bench), keyed by N, the
 template and the code that generates them, so a second run measures the batch only.
@@ -10,6 +14,7 @@ template and the code that generates them, so a second run measures the batch on
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import inspect
 import io
@@ -36,6 +41,8 @@ from processor.rules.rubric import load_rubric  # noqa: E402
 from processor.testing import fill_sheet  # noqa: E402
 
 REPEAT, REPEAT_BELOW = 7, 100  # runs of rounds up to REPEAT_BELOW sheets: the median of REPEAT
+PAIRS, PAIRS_UP_TO = 3, 5000  # larger rounds: this many pairs of check and run, one pair beyond
+PDF_REPEAT = 3
 PLACEHOLDER = "乡镇名称占位符"
 
 
@@ -123,26 +130,26 @@ def floor(folder: Path) -> float:
 
 
 def run_batch(folder: Path, output: Path, measure_memory: bool = True) -> tuple[float, float, int]:
-    """(wall seconds, peak memory MB, exit code) of `processor run` as a child process. The
+    """(wall seconds, peak memory MB, exit code) of `processor run` as the clerk runs it.
+    --no-pdf: the PDF is Chromium's start-up and printing, measured apart (``pdf_times``)."""
+    shutil.rmtree(output, ignore_errors=True)
+    return run_command(["run", "--no-pdf", "--input", str(folder), "--output", str(output)], measure_memory)
+
+
+def check_batch(folder: Path) -> float:
+    """Wall seconds of `processor check` on the same folder: reading and validating every
+    sheet, which `run` does too before it publishes."""
+    return run_command(["check", str(folder)], measure_memory=False)[0]
+
+
+def run_command(args: list[str], measure_memory: bool) -> tuple[float, float, int]:
+    """(wall seconds, peak memory MB, exit code) of ``processor ARGS`` as a child process. The
     memory is the largest sum over the batch and its worker processes at one moment (their
     proportional set size: pages a forked worker shares with its parent count once), sampled
     as it runs; where /proc is missing, the largest single process instead."""
-    shutil.rmtree(output, ignore_errors=True)
     start = time.perf_counter()
     process = subprocess.Popen(
-        # --no-pdf: the PDF is Chromium's start-up and printing (1-2 s whatever the round's
-        # size), not the batch; the table notes it.
-        [
-            sys.executable,
-            "-m",
-            "processor",
-            "run",
-            "--no-pdf",
-            "--input",
-            str(folder),
-            "--output",
-            str(output),
-        ],
+        [sys.executable, "-m", "processor", *args],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=None,  # the batch's own progress shows on the terminal
@@ -168,6 +175,41 @@ def run_batch(folder: Path, output: Path, measure_memory: bool = True) -> tuple[
     if measure_memory and not peak:
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     return wall, peak / 2**20, process.returncode
+
+
+def pdf_times(html: Path, work: Path, repeat: int) -> tuple[list[float], list[float]] | None:
+    """Seconds to print ``html`` the way `processor run` does (``batch.make_pdf``: our flags,
+    a fresh profile, the dates fixed, a blank page where the 版记 needs one) and with a bare
+    Chromium command on the same file, alternately; None without a browser."""
+    from processor.batch import make_pdf
+    from processor.outputs.pdf import FLAGS, find_browser
+
+    browser = find_browser()
+    if browser is None:
+        return None
+    ours, bare = [], []
+    for n in range(repeat):
+        start = time.perf_counter()
+        make_pdf(html, work / f"ours-{n}.pdf", dt.date(2022, 8, 31))
+        ours.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        # the fewest switches Chromium needs to print here (as root, without a display)
+        subprocess.run(
+            [browser.path, *FLAGS[:2], f"--print-to-pdf={work / f'bare-{n}.pdf'}", html.as_uri()],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+        bare.append(time.perf_counter() - start)
+    return ours, bare
+
+
+def median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
+
+
+def spread(values: list[float], digits: int = 2) -> str:
+    return f"{min(values):.{digits}f}–{max(values):.{digits}f}"
 
 
 def tree_memory(root: int) -> int:
@@ -204,7 +246,7 @@ def compile_bytecode() -> None:
     compileall.compile_dir(ROOT / "processor", quiet=1)
 
 
-def main(sizes: list[int]) -> None:
+def main(sizes: list[int], pdf_sizes: set[int]) -> None:
     base = Path(os.environ.get("BENCH_DIR", "/tmp/processor-bench"))
     # generated rounds are kept while the template and the code that makes them are unchanged
     maker = "".join(inspect.getsource(f) for f in (generate, township, _tables)) + repr(
@@ -214,8 +256,10 @@ def main(sizes: list[int]) -> None:
     compile_bytecode()
     print(f"机器：{platform.machine()}，{os.cpu_count()}核，Python {platform.python_version()}")
     print(
-        f"{'N':>7} {'总时间(s)':>10} {'每份(ms)':>9} {'峰值内存(MB)':>12} {'下限(ms/份)':>11} {'倍数':>6}  退出码"
+        f"{'N':>7} {'总时间(s)':>10} {'每份(ms)':>9} {'峰值内存(MB)':>12} {'下限(ms/份)':>11} {'倍数':>6}"
+        f" {'check(s)':>9} {'run/check':>14}  退出码"
     )
+    pdfs = []
     for n in sizes:
         folder = base / f"{key}-{n}"
         if not folder.exists():
@@ -225,21 +269,51 @@ def main(sizes: list[int]) -> None:
             tmp.rename(folder)
         floor(folder)  # warm the page cache, as the clerk's second run would be
         lower = floor(folder) / n
-        if n <= REPEAT_BELOW:
-            # A short run is timed several times and its median kept (a tenth of a second of
-            # start-up varies from run to run more than the work does), without sampling its
-            # memory: reading /proc of a process slows it, by as much as 0.1 s of half a second.
-            # Its memory comes from one more run.
-            runs = sorted(run_batch(folder, base / f"out-{n}", measure_memory=False) for _ in range(REPEAT))
-            wall, _, code = runs[len(runs) // 2]
-            peak = run_batch(folder, base / f"out-{n}")[1]
-        else:
-            wall, peak, code = run_batch(folder, base / f"out-{n}")
+        output = base / f"out-{n}"
+        # `check` and `run` alternate, so that both see the machine in the same mood (this VM's
+        # speed varies by half from one minute to the next): the ratio is taken pair by pair.
+        # A short run is timed several times and its median kept (a tenth of a second of
+        # start-up varies from run to run more than the work does), without sampling its
+        # memory: reading /proc of a process slows it, by as much as 0.1 s of half a second.
+        # Its memory comes from one more run.
+        pairs = REPEAT if n <= REPEAT_BELOW else PAIRS if n <= PAIRS_UP_TO else 1
+        short = n <= REPEAT_BELOW
+        checks, runs = [], []
+        for _ in range(pairs):
+            checks.append(check_batch(folder))
+            runs.append(run_batch(folder, output, measure_memory=not short))
+        walls = [wall for wall, _, _ in runs]
+        wall, peak, code = sorted(runs)[len(runs) // 2]
+        if short:
+            peak = run_batch(folder, output)[1]
+        ratios = [r / c for r, c in zip(walls, checks, strict=True)]
         per = wall / n
         print(
-            f"{n:>7} {wall:>10.2f} {per * 1000:>9.2f} {peak:>12.0f} {lower * 1000:>11.3f} {per / lower:>6.1f}  {code}"
+            f"{n:>7} {wall:>10.2f} {per * 1000:>9.2f} {peak:>12.0f} {lower * 1000:>11.3f} {per / lower:>6.1f}"
+            f" {median(checks):>9.2f} {median(ratios):>5.2f}（{spread(ratios)}）  {code}"
+        )
+        if len(walls) > 1:
+            print(f"{'':>7} run {spread(walls)} s，check {spread(checks)} s（{pairs}次）")
+        if n in pdf_sizes and (output / C.NOTICE_FILE).exists():
+            pdfs.append((n, pdf_times(output / C.NOTICE_FILE, base, PDF_REPEAT)))
+    for n, times in pdfs:
+        if times is None:
+            print(f"{n:>7} PDF：本机没有Chromium，未测")
+            continue
+        ours, bare = times
+        ratios = [o / b for o, b in zip(ours, bare, strict=True)]
+        print(
+            f"{n:>7} PDF通报：本程序 {median(ours):.2f} s（{spread(ours)}），"
+            f"同一HTML直接用Chromium打印 {median(bare):.2f} s（{spread(bare)}），"
+            f"之比 {median(ratios):.2f}（{spread(ratios)}）"
         )
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [15, 1000])
+    arguments = sys.argv[1:]
+    # "--pdf 2000": also time printing the notice of that size (ours against a bare Chromium)
+    pdf = {int(a) for a in arguments[arguments.index("--pdf") + 1 :][:1]} if "--pdf" in arguments else set()
+    if "--pdf" in arguments:
+        at = arguments.index("--pdf")
+        del arguments[at : at + 2]
+    main([int(a) for a in arguments] or [15, 1000, 2000], pdf)

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .results.records import Results
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+BESIDE_FROM = 200  # townships from which the workbook is written in a forked child (Linux)
 
 
 class UsageError(Exception):
@@ -83,7 +84,8 @@ def run(
             "发布结果时会替换输出文件夹中的内容，而输入文件夹中的文件从不改写。请换一个输出文件夹"
         )
     with staging(output_dir) as stage:
-        outcome = Outcome(collect(input_dir, rubric, progress))
+        # the libraries are imported while worker processes read a large round, else in _write
+        outcome = Outcome(collect(input_dir, rubric, progress, meanwhile=_import_publishing))
         with stage.writing():
             notice = _write(stage, outcome)
             if outcome.published and pdf:
@@ -150,7 +152,6 @@ def _write(stage: Staging, outcome: Outcome) -> Path | None:
     round_ = outcome.round
     rubric = round_.rubric
     when = round_.settings.publication_date if round_.settings else dt.date(rubric.year, 1, 1)
-    # pandas, jinja2 and xlsxwriter are imported only by the command that needs them.
     from .outputs.details import write_details_csv
     from .outputs.feedback import write_feedback
     from .outputs.notice import render_notice
@@ -178,7 +179,10 @@ def _write(stage: Staging, outcome: Outcome) -> Path | None:
         consolidated = functools.partial(
             write_consolidated, path, round_, results, reported, details=not large, comparison=comparison
         )
-    with beside(consolidated, enabled=large, output=C.CONSOLIDATED_FILE):
+    # From a few hundred townships on, the workbook takes as long as every other output
+    # together: it is written on the second core meanwhile (a county's would not repay the fork).
+    in_child = large or len(round_.sheets) >= BESIDE_FROM
+    with beside(consolidated, enabled=in_child, output=C.CONSOLIDATED_FILE):
         if results is not None:
             notice = stage.path(C.RESULTS_DIR, C.NOTICE_FILE)
             notice.write_text(render_notice(round_, results, large), encoding="utf-8")
@@ -217,6 +221,13 @@ def _listed(published: list[Path]) -> list[Path]:
         else:
             shown.append(path)
     return shown
+
+
+def _import_publishing() -> None:
+    """pandas, jinja2 and xlsxwriter: imported only by the command that publishes (pandas
+    alone takes most of a second)."""
+    from .outputs import comparison, details, feedback, notice, report, workbook  # noqa: F401
+    from .results import grading  # noqa: F401
 
 
 def _tie_note(tie) -> Problem:

@@ -42,6 +42,9 @@ LABEL_SIGN_INSPECTORS = "评定人员（签字）"
 LABEL_SIGN_HEAD = "乡镇负责人（签字）"
 LABEL_SIGN_DATE = "签字日期"
 CHECK_COLUMN = "校验"  # hidden helper column of the template: 0 ok, 1 blank, 2 invalid, 3 no reason
+# A score or remark cell holding nothing but these is blank, for the sheet's own formulas and for
+# the batch alike: spaces (half and full width, no-break), tabs and line breaks.
+BLANK_CHARACTERS = " \u3000\u00a0\t\r\n"
 SUBTOTAL_LABEL = "小计"
 TOTAL_LABEL = "总分"
 COMPUTED_SCORE_TEXT = "程序计算"

@@ -89,9 +89,10 @@ class Code(Enum):
     SCORE_DATE = (E, "项目{item}的得分单元格是日期格式（{value}）", "请把该单元格格式改为“常规”或“数值”，重新填写得分")
     FORMULA_NO_VALUE = (E, "项目{item}的得分单元格是公式“{value}”，但文件中没有计算结果", "请在Excel或WPS中打开并保存一次，或直接填写得分数字")
     SCORE_FORMULA = (W, "项目{item}的得分由公式“{formula}”算出，按其结果{value}计分", "建议直接填写得分数字，以免公式被误改")
-    NUMBER_AS_TEXT = (W, "项目{item}的得分“{value}”是以文本形式保存的数字，按{score}计分", "建议把单元格格式改为“常规”后重新输入该数字")
-    FULL_WIDTH_DIGITS = (W, "项目{item}的得分“{value}”使用了全角字符，按{score}计分", "请切换到半角（英文）输入法后重新输入该数字")
-    DECIMAL_COMMA = (W, "项目{item}的得分“{value}”用逗号作小数点，按{score}计分", "请用小数点“.”输入小数")
+    # Text is never a score, even text that reads as a number: the score sheet marks it red.
+    NUMBER_AS_TEXT = (E, "项目{item}的得分“{value}”是以文本形式保存的，不是数字（评分表中标为红色），不计分", "请把单元格格式改为“常规”或“数值”，删除后重新输入数字（如{score}）")
+    FULL_WIDTH_DIGITS = (E, "项目{item}的得分“{value}”用了全角字符，是文字而不是数字（评分表中标为红色），不计分", "请切换到半角（英文）输入法，删除后重新输入数字（如{score}）")
+    DECIMAL_COMMA = (E, "项目{item}的得分“{value}”用逗号作小数点，是文字而不是数字（评分表中标为红色），不计分", "请用小数点“.”重新输入（如{score}）")
     REMARK_MISSING = (W, "项目{item}扣了{deduction}分（得分{value}，分值{maximum}），但没有填写扣分说明", "请评定人员在“扣分说明”栏写明扣分原因，领导小组审批时会核对")
     COMPUTED_ITEM_FILLED = (W, "项目{item}由程序根据办件数量计算，表中填写的“{value}”不予采用", "无需填写该项；如对办件数量有异议，请核对办件数量表")
     TOTAL_MISMATCH = (W, "表中“总分”显示{value}，与各项得分之和{expected}不一致（不含{computed}）", "程序按各项得分重新计算，不受影响；请检查表中的合计公式是否被改动")
@@ -148,7 +149,7 @@ class Code(Enum):
     INTERNAL_ERROR = (E, "处理该文件时程序出错：{detail}", "请把输出文件夹中的error.log发给维护人员；其他文件的检查结果仍然有效")
     # notes of the run itself (Outcome.notes), not problems of the inputs
     TIE_AT_BOUNDARY = (W, "{value}总分相同（{total}分）并列第{rank}名，跨越“{upper}”与“{lower}”的名次界线，均按第{rank}名评为{upper}", "请领导小组研究确定")
-    PDF_NOT_MADE = (W, "未生成PDF通报（{value}）；HTML通报和汇总表已正常生成", "用浏览器打开notice.html打印或另存为PDF；需要自动生成PDF时请安装Chromium（Debian/Ubuntu：apt install chromium fonts-noto-cjk）")
+    PDF_NOT_MADE = (W, "未生成PDF通报（{value}）；HTML通报和汇总表已正常生成", "用浏览器打开notice.html打印或另存为PDF：Chrome、Edge不会在每页印上日期和网址，其他浏览器请在打印设置中取消勾选“页眉和页脚”；双面打印时总页数为奇数的，在版记页前加一张空白页。需要自动生成PDF时请安装Chromium（Debian/Ubuntu：apt install chromium fonts-noto-cjk）")
     PUBLICATION_RESTORED = (I, "{detail}", "无需处理；本次运行照常进行")
     PANEL_DISAGREEMENT = (W, "乡镇“{value}”的项目{item}，评定人员的评分相差{spread}分（{scores}）", "请领导小组研究评定人员的打分依据；程序按“{rule}”合并")
     PDF_MADE = (I, "PDF通报由{browser}生成（{path}）", "如需重新生成，再次运行即可")

@@ -53,14 +53,19 @@ def parallel_map(
     initializer: Callable[..., None],
     initargs: tuple,
     chunksize: int,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[R]:
     """``map(function, items)`` in ``workers`` processes, in the items' order. A dead worker
-    raises ``concurrent.futures.process.BrokenProcessPool`` to the caller."""
+    raises ``concurrent.futures.process.BrokenProcessPool`` to the caller. ``meanwhile`` runs
+    here once every item is handed out and the workers exist: the parent would only wait."""
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context(start_method())
     with ProcessPoolExecutor(workers, mp_context=context, initializer=initializer, initargs=initargs) as pool:
-        yield from pool.map(function, items, chunksize=chunksize)
+        results = pool.map(function, items, chunksize=chunksize)
+        if meanwhile is not None:
+            meanwhile()
+        yield from results
 
 
 class OutputFailed(Exception):
@@ -71,7 +76,7 @@ class OutputFailed(Exception):
 @contextlib.contextmanager
 def beside(job: Callable[[], object] | None, enabled: bool, output: str = "输出文件") -> Iterator[None]:
     """Run ``job`` while the body of the ``with`` runs: in a forked child when ``enabled`` and
-    this system forks, else here, first. A national round's workbook takes as long as all its
+    this system forks, else here, first. A large round's workbook takes as long as all its
     other outputs together, and a second core is idle meanwhile; for a county the fork would
     cost more than it saves. A failure of the child is raised here, with its traceback, after
     the body (``output`` names what the child writes, for the clerk); a failure of the body

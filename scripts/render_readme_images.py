@@ -54,7 +54,14 @@ def main(target: Path) -> None:
         page_png(sheet, 1, target / "blank_sheet.png")
         page_png(results / C.NOTICE_PDF_FILE, 1, target / "notice.png")
         workbook = to_pdf(results / C.CONSOLIDATED_FILE, work)
-        page_png(workbook, 2, target / "chart.png")  # 汇总 prints on page 1, 图表 on page 2
+        page_png(workbook, chart_page(workbook), target / "chart.png")
+
+
+def chart_page(pdf: Path) -> int:
+    """The page of the workbook's print that holds the charts (the summary before it prints on
+    as many pages as its columns and rows need)."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    return next(n for n, page in enumerate(text.split("\f"), start=1) if "各类得分" in page)
 
 
 if __name__ == "__main__":

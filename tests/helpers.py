@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
+import subprocess
+import tempfile
 from pathlib import Path
 
 import openpyxl
@@ -92,3 +96,69 @@ def write_rubric(folder: Path, rubric=None, grades=None, edit=None, name: str = 
     if edit is not None:
         edit(draft)
     return write_rubric_book(draft, folder / name, 2022)
+
+
+# Looking at what was printed: words and their boxes from poppler's pdftotext -bbox, ink from
+# pdftoppm. Both are poppler-utils, which .ci/run installs with LibreOffice and Chromium.
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
+_PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">')
+
+
+def pdf_pages(pdf: Path) -> list[tuple[float, float, list[tuple[str, float, float, float, float]]]]:
+    """Each page: (width, height, [(word, xMin, yMin, xMax, yMax)]) in points from the top left."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True)
+    pages = []
+    for chunk in out.stdout.split("<page ")[1:]:
+        size = _PAGE.match("<page " + chunk)
+        words = [(html.unescape(w), *map(float, box)) for *box, w in _WORD.findall(chunk)]
+        pages.append((float(size.group(1)), float(size.group(2)), words))
+    return pages
+
+
+def ink_rows(pdf: Path, page: int, box: tuple[float, float, float, float], dpi: int = 200) -> float:
+    """The height in points over which ``box`` (x0, y0, x1, y1 in points) of page ``page``
+    (1-based) holds any ink: a line cut in half by a clip shows half its height."""
+    scale = dpi / 72
+    x0, y0, x1, y1 = (round(v * scale) for v in box)
+    with tempfile.TemporaryDirectory() as tmp:
+        stem = Path(tmp) / "crop"
+        subprocess.run(
+            ["pdftoppm", "-gray", "-r", str(dpi), "-f", str(page), "-l", str(page), "-x", str(x0),
+             "-y", str(y0), "-W", str(x1 - x0), "-H", str(y1 - y0), "-singlefile", str(pdf), str(stem)],
+            check=True,
+        )  # fmt: skip
+        data = stem.with_suffix(".pgm").read_bytes()
+    magic, width, height, _, pixels = data.split(maxsplit=4)
+    assert magic == b"P5"
+    width, height = int(width), int(height)
+    inked = [r for r in range(height) if min(pixels[r * width : (r + 1) * width]) < 128]
+    return (inked[-1] - inked[0] + 1) / scale if inked else 0.0
+
+
+def office_pdf(source: Path, folder: Path) -> Path:
+    """``source`` printed to PDF by LibreOffice, as a person printing it would get it."""
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={(folder / 'lo-profile').as_uri()}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(folder), str(source)],
+        check=True, capture_output=True, timeout=240,
+    )  # fmt: skip
+    return folder / (source.stem + ".pdf")
+
+
+def overprinted(words, slack: float = 0.5) -> list[tuple[str, str]]:
+    """Pairs of words printed over each other. A word's box runs from the font's ascent to its
+    descent, taller than its ink: boxes are taken at their middle 70% height, so that lines
+    of adjacent rows may touch but text over text is found (``slack`` points allowed)."""
+    boxes = []
+    for word, x0, y0, x1, y1 in words:
+        trim = (y1 - y0) * 0.15
+        boxes.append((word, x0, y0 + trim, x1, y1 - trim))
+    found = []
+    ordered = sorted(boxes, key=lambda w: w[2])
+    for i, (a, ax0, _, ax1, ay1) in enumerate(ordered):
+        for b, bx0, by0, bx1, _ in ordered[i + 1 :]:
+            if by0 >= ay1 - slack:
+                break
+            if bx0 < ax1 - slack and ax0 < bx1 - slack:
+                found.append((a, b))
+    return found

@@ -350,3 +350,37 @@ def test_leftovers_of_a_killed_run_are_swept_once_the_lock_is_held(example, tmp_
     (out / ".old-feedback-x" / "feedback").mkdir(parents=True)
     assert run(example, out, pdf=False).exit_code == 0
     assert not [p.name for p in out.iterdir() if p.name.startswith((".staging", ".old"))]
+
+
+def _square(n: int) -> int:
+    return n * n
+
+
+def _nothing() -> None:
+    pass
+
+
+def test_the_parent_works_meanwhile_while_workers_map_in_order():
+    from processor.processes import parallel_map
+
+    done = []
+    mapped = parallel_map(
+        _square, list(range(40)), 2, _nothing, (), chunksize=5, meanwhile=lambda: done.append(1)
+    )
+    assert list(mapped) == [n * n for n in range(40)] and done == [1]
+
+
+def test_a_round_of_a_few_hundred_writes_its_workbook_beside_the_other_outputs(
+    make_round, tmp_path, monkeypatch
+):
+    import processor.batch as batch
+
+    seen = []
+    real = batch.beside
+    monkeypatch.setattr(batch, "BESIDE_FROM", 3)
+    monkeypatch.setattr(
+        batch, "beside", lambda job, enabled, output: seen.append(enabled) or real(job, enabled, output)
+    )
+    assert run(make_round({f"乡{n}": {} for n in range(3)}), tmp_path / "out", pdf=False).exit_code == 0
+    assert seen == [True]  # in a forked child where the system forks, else in turn
+    assert (tmp_path / "out" / C.RESULTS_DIR / C.CONSOLIDATED_FILE).stat().st_size > 0

@@ -76,7 +76,7 @@ def test_the_consolidated_workbook_carries_its_table_and_year_for_the_next_round
     wb = openpyxl.load_workbook(previous)
     items = list(wb[C.OUT_RUBRIC_ITEMS].iter_rows(min_row=2, values_only=True))
     assert items[0][:4] == ("1.1", "场所规范建设", "规范场所建设", 3) and len(items) == 37
-    facts = {r[0]: r[1] for r in wb[C.OUT_MANIFEST].iter_rows(values_only=True) if r[0]}
+    facts = {r[0]: r[-1] for r in wb[C.OUT_MANIFEST].iter_rows(values_only=True) if r[0]}
     assert facts[C.FACT_YEAR] == "2019"
 
 

@@ -40,10 +40,11 @@ def ran(folder, out, capsys, expected: int) -> str:
 
 @pytest.mark.parametrize("zero", ["-0", "-0.0", "-0.00", "－０", -0.0, "-0E+3"])
 def test_negative_zero_is_zero_everywhere(zero, make_round, tmp_path, capsys, monkeypatch):
+    # A score is a number (a text is never one, forms.checks); a case count may be typed as text
     folder = make_round(
-        {"东山镇": {"1.1": zero, "5.7": zero}, "西河镇": {}},
+        {"东山镇": {"1.1": -0.0, "5.7": -0.0}, "西河镇": {}},
         remarks={"东山镇": {"1.1": "未设置填单区"}},
-        counts={"东山镇": 10, "西河镇": "-0"},
+        counts={"东山镇": 10, "西河镇": zero},
     )
     out = tmp_path / "out"
     ran(folder, out, capsys, 0)

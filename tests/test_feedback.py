@@ -94,3 +94,12 @@ def test_a_staged_name_never_has_a_separator(tmp_path):
                 stage.path(name)
             with pytest.raises(ValueError):
                 stage.folder_path(name)
+
+
+def test_a_township_name_cannot_break_the_page_heading_in_the_style_sheet():
+    from processor.outputs.html import css_string
+
+    quoted = str(css_string('东山镇"}</style><script>x</script>\\\n'))
+    inner = quoted[1:-1]
+    assert quoted.startswith('"') and quoted.endswith('"') and inner.startswith("东山镇")
+    assert not set(inner) & set("\"'<>&{};\n") and inner.count("\\") == len(inner.split("\\")) - 1

@@ -97,13 +97,25 @@ def pdf_pages(pdf: Path) -> list[str]:
     return text.split("\f")[:-1]
 
 
+def colophon_last_on_an_even_page(pages: list[str]) -> bool:
+    """GB/T 9704-2012 §7.5, as printed: the 版记 alone on the last page, an even one; a blank page
+    before it where the count needs one; every other page numbered in turn; neither the blank
+    page nor the 版记 page numbered. True when the blank page was needed."""
+    numbers = [re.findall(r"—\s*(\d+)\s*—", page) for page in pages]
+    assert len(pages) % 2 == 0, len(pages)
+    assert numbers[-1] == [] and "抄送" in pages[-1] and "印发" in pages[-1]
+    assert "排名" not in pages[-1]  # alone: the attachment ends on an earlier page
+    blank = not pages[-2].strip()
+    numbered = pages[: -2 if blank else -1]
+    assert numbers[: len(numbered)] == [[str(n)] for n in range(1, len(numbered) + 1)]
+    return blank
+
+
 def test_the_pdf_pages_carry_numbers_on_the_outer_side_but_the_colophon_page(published):
     pdf = published / C.NOTICE_PDF_FILE
     pages = pdf_pages(pdf)
     assert len(pages) >= 3
-    numbers = [re.findall(r"—\s*(\d+)\s*—", page) for page in pages]
-    assert numbers[:-1] == [[str(n)] for n in range(1, len(pages))]
-    assert numbers[-1] == [] and "抄送" in pages[-1]
+    colophon_last_on_an_even_page(pages)
     # odd pages on the right, even pages on the left (double-sided printing)
     box = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True).stdout
     for n, page in enumerate(box.split("<page ")[1:3], start=1):
@@ -153,3 +165,91 @@ def test_the_attachment_header_row_repeats_on_every_printed_page(make_round, tmp
     for page in table_pages:
         header = re.search(r"排名\s+乡镇\s+总分\s+初评等级\s+降级情况\s+等级\s+绩效加分", page)
         assert header, page[:400]
+
+
+def _notice_of(make_round, tmp_path, townships: int, criticisms=(), tie=False) -> list[str]:
+    names = [f"乡{n:02d}" for n in range(townships)]
+    scores = {n: ({"3.3": 3} if tie and i in (1, 2) else {"3.3": 4 - i % 3}) for i, n in enumerate(names)}
+    folder = make_round(scores, counts={n: 900 - i for i, n in enumerate(names)}, criticisms=criticisms)
+    assert run(folder, tmp_path / "out").exit_code == 0
+    return pdf_pages(tmp_path / "out" / C.RESULTS_DIR / C.NOTICE_PDF_FILE)
+
+
+LONG = "窗口工作人员上班时间离岗，群众等候超过30分钟，经核实情况属实，"
+
+
+@pytest.mark.parametrize(
+    ("townships", "criticisms", "tie"),
+    [
+        (5, (), False),
+        (12, (["乡00", "2022-05-03", "市效能办", LONG, None],), True),
+        (18, tuple([f"乡{n:02d}", "2022-06-01", "媒体曝光", LONG * 4, None] for n in range(6)), True),
+        (70, (), False),
+    ],
+)
+def test_the_colophon_prints_alone_on_an_even_last_page_whatever_the_length(
+    make_round, tmp_path, townships, criticisms, tie
+):
+    pages = _notice_of(make_round, tmp_path, townships, criticisms, tie)
+    colophon_last_on_an_even_page(pages)
+
+
+def test_a_blank_page_goes_before_the_colophon_only_when_the_count_needs_one(published, tmp_path):
+    from processor.outputs.pdf import with_even_pages
+
+    printed = tmp_path / "as-printed.pdf"  # Chromium's own print of the example: an odd count
+    run_browser(
+        find_browser(),
+        [f"--print-to-pdf={printed}", "--no-pdf-header-footer", (published / C.NOTICE_FILE).as_uri()],
+    )
+    before = pdf_pages(printed)
+    assert len(before) % 2 == 1
+    fixed = tmp_path / "fixed.pdf"
+    fixed.write_bytes(with_even_pages(printed.read_bytes()))
+    after = pdf_pages(fixed)
+    assert after == [*before[:-1], "", before[-1]]  # the blank page before the 版记, nothing else
+    assert with_even_pages(fixed.read_bytes()) == fixed.read_bytes()  # an even count stays as it is
+    assert colophon_last_on_an_even_page(after)
+
+
+def test_the_annex_note_breaks_between_words_under_the_name(published):
+    from helpers import pdf_pages as pages_with_boxes
+
+    for _, _, words in pages_with_boxes(published / C.NOTICE_PDF_FILE):
+        at = next((i for i, w in enumerate(words) if w[0].startswith("附件：")), None)
+        if at is not None:
+            break
+    first, second = words[at], words[at + 1]
+    assert first[0] == "附件：2022年乡镇便民服务中心标准化等级评定" and second[0] == "结果汇总表"
+    assert second[2] > first[2] + 10  # on the next line
+    name_starts = first[1] + (first[3] - first[1]) * 3 / (len(first[0]) - 2)  # after 附件：
+    assert abs(second[1] - name_starts) < 4  # under the name's first character, not the margin
+
+
+def test_a_browser_prints_the_notice_without_headers_and_footers_of_its_own(published, tmp_path):
+    """As the clerk prints notice.html from Chrome or Edge with the print dialog's headers and
+    footers on (their default): the page's margin box keeps the date, title and address off."""
+    pdf = tmp_path / "browser.pdf"
+    run_browser(find_browser(), [f"--print-to-pdf={pdf}", (published / C.NOTICE_FILE).as_uri()])
+    pages = pdf_pages(pdf)
+    text = "".join(pages)
+    assert "file:" not in text and "打印提示" not in text
+    assert not re.search(r"\d{1,2}/\d{1,2}/\d{2}|\b\d+/\d+\b", text)  # the date, "1/5"
+    assert pages[0].lstrip().startswith("XX县行政服务中心")  # no title above the red header
+    assert "打印提示" in (published / C.NOTICE_FILE).read_text(encoding="utf-8")  # shown on screen
+
+
+def test_every_printed_feedback_page_names_its_township_and_its_number(make_round, tmp_path):
+    """Loose pages of several townships, printed from a browser (its headers and footers on)."""
+    folder = make_round({"东山镇": {"1.1": 1}, "西河乡": {}}, remarks={"东山镇": {"1.1": "台账不全" * 20}})
+    assert run(folder, tmp_path / "out", pdf=False).exit_code == 0
+    for township in ("东山镇", "西河乡"):
+        pdf = tmp_path / f"{township}.pdf"
+        page = tmp_path / "out" / C.RESULTS_DIR / C.FEEDBACK_DIR / f"{township}.html"
+        run_browser(find_browser(), [f"--print-to-pdf={pdf}", page.as_uri()])
+        pages = pdf_pages(pdf)
+        assert len(pages) >= 2
+        for n, text in enumerate(pages, start=1):
+            assert f"{township}便民服务中心2022年标准化等级评定得分反馈" in text, n
+            assert re.search(rf"第\s*{n}\s*页，共\s*{len(pages)}\s*页", text), n
+            assert "file:" not in text

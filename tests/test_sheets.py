@@ -69,11 +69,14 @@ def test_a_refused_score_is_an_error_at_its_cell(make_sheet, rubric, value, code
         ("2,5", "DECIMAL_COMMA", "2.5"),
     ],
 )
-def test_a_number_typed_as_text_is_accepted_with_a_warning(make_sheet, rubric, value, code, score):
+def test_text_that_reads_as_a_number_is_no_score_as_on_the_sheet(make_sheet, rubric, value, code, score):
+    # the score sheet marks these red (its formulas see no number): the batch refuses them too,
+    # and says what to retype
     sheet, problems = read(make_sheet(scores={"1.1": value}, remarks={"1.1": "说明"}), rubric)
     assert codes(problems) == [code]
-    assert not problems[0].is_error and problems[0].cell == "G5"
-    assert sheet.scores["1.1"] == Decimal(score)
+    assert problems[0].is_error and problems[0].cell == "G5"
+    assert dict(problems[0].params)["score"] == score
+    assert "1.1" not in sheet.scores and not sheet.complete
 
 
 def test_float_noise_in_the_file_reads_as_the_typed_number(make_sheet, rubric):

@@ -1,9 +1,16 @@
-"""Fill a score sheet inside LibreOffice, as an inspector would, recalculate, and print what the
-sheet's own formulas say. Run with Debian's /usr/bin/python3 (python3-uno), not the venv:
+"""Fill score sheets inside LibreOffice, as an inspector would, recalculate, and print what the
+sheets' own formulas say; optionally save each filled sheet as LibreOffice writes it. Run with
+Debian's /usr/bin/python3 (python3-uno), not the venv:
 
-    /usr/bin/python3 tests/uno_fill.py SHEET.xlsx '{"G5": 4, "G6": "两分"}' CHECK_COLUMN_INDEX STATUS_CELL
+    /usr/bin/python3 tests/uno_fill.py JOBS.json
 
-Prints JSON: {"status": <text of the status cell>, "checks": {row: value of the check column}}.
+JOBS.json is a list of jobs, all done in one LibreOffice: {"path": SHEET.xlsx, "values": {"G5": 4,
+"G6": "两分", "G7": {"formula": "=0.1+0.2"}, "G8": null}, "check_col": 9, "status": "H3",
+"save_as": OUT.xlsx or null}. A number is entered as a number, a string as text (as a cell
+formatted as text, or a paste, keeps it), {"formula": ...} as a formula, null clears the cell.
+
+Prints JSON, a list with one {"status": <text of the status cell>, "checks": {row: value of the
+check column}} per job.
 """
 
 import contextlib
@@ -18,7 +25,45 @@ import uno
 from com.sun.star.beans import PropertyValue
 
 
-def main(path, values, check_col, status_cell):
+def _property(name, value):
+    prop = PropertyValue()
+    prop.Name, prop.Value = name, value
+    return prop
+
+
+def fill(desktop, job):
+    doc = desktop.loadComponentFromURL(
+        uno.systemPathToFileUrl(os.path.abspath(job["path"])), "_blank", 0, (_property("Hidden", True),)
+    )
+    try:
+        sheet = doc.Sheets.getByName("评分表")
+        for ref, value in job["values"].items():
+            cell = sheet.getCellRangeByName(ref)
+            if value is None:
+                cell.setFormula("")
+            elif isinstance(value, dict):
+                cell.setFormula(value["formula"])
+            elif isinstance(value, str):
+                cell.setString(value)
+            else:
+                cell.setValue(value)
+        doc.calculateAll()
+        checks = {}
+        for row in range(1, 200):
+            cell = sheet.getCellByPosition(job["check_col"] - 1, row - 1)
+            if cell.getFormula().startswith("="):
+                checks[row] = cell.getValue()
+        if job.get("save_as"):
+            doc.storeToURL(
+                uno.systemPathToFileUrl(os.path.abspath(job["save_as"])),
+                (_property("FilterName", "Calc MS Excel 2007 XML"),),
+            )
+        return {"status": sheet.getCellRangeByName(job["status"]).getString(), "checks": checks}
+    finally:
+        doc.close(True)
+
+
+def main(jobs):
     profile = tempfile.mkdtemp(prefix="uno-profile-")
     pipe = f"processor-test-{os.getpid()}"
     office = subprocess.Popen(
@@ -46,31 +91,10 @@ def main(path, values, check_col, status_cell):
         else:
             raise SystemExit("LibreOffice did not start")
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        hidden = PropertyValue()
-        hidden.Name, hidden.Value = "Hidden", True
-        doc = desktop.loadComponentFromURL(
-            uno.systemPathToFileUrl(os.path.abspath(path)), "_blank", 0, (hidden,)
-        )
-        sheet = doc.Sheets.getByName("评分表")
-        for ref, value in values.items():
-            cell = sheet.getCellRangeByName(ref)
-            if value is None:
-                cell.setString("")
-            elif isinstance(value, str):
-                cell.setString(value)
-            else:
-                cell.setValue(value)
-        doc.calculateAll()
-        checks = {}
-        for row in range(1, 200):
-            cell = sheet.getCellByPosition(check_col - 1, row - 1)
-            if cell.getFormula().startswith("="):
-                checks[row] = cell.getValue()
-        result = {"status": sheet.getCellRangeByName(status_cell).getString(), "checks": checks}
-        doc.close(True)
+        results = [fill(desktop, job) for job in jobs]
         with contextlib.suppress(Exception):  # the bridge closes as the office quits
             desktop.terminate()
-        print(json.dumps(result, ensure_ascii=False))
+        print(json.dumps(results, ensure_ascii=False))
     finally:
         try:
             office.wait(timeout=20)
@@ -79,4 +103,5 @@ def main(path, values, check_col, status_cell):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+    with open(sys.argv[1], encoding="utf-8") as handle:
+        main(json.load(handle))

@@ -19,6 +19,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import constants as C
 from ..rules.rubric import Item, Rubric
+from . import checks
+from .checks import excel_number as _number
 
 # Column widths in Excel units (about one Latin character; a Chinese character needs about 2).
 WIDTHS = {
@@ -97,14 +99,14 @@ def build_score_sheet(rubric: Rubric) -> Workbook:
     for category, first, last in subtotal_ranges:
         score = LETTER[C.COL_SCORE]
         _summary_row(ws, row, f"{C.SUBTOTAL_LABEL}：{category.numeral}、{category.name}", category.total)
-        ws.cell(row, COL[C.COL_SCORE], f"=SUM({score}{first}:{score}{last})")
+        ws.cell(row, COL[C.COL_SCORE], checks.subtotal(f"{score}{first}:{score}{last}"))
         subtotal_rows.append(row)
         row += 1
     computed = "、".join(i.code for i in rubric.computed_items)
     label = f"{C.TOTAL_LABEL}（不含{computed}，由汇总程序计算）" if computed else C.TOTAL_LABEL
     _summary_row(ws, row, label, rubric.total, bold=True)
     score = LETTER[C.COL_SCORE]
-    ws.cell(row, COL[C.COL_SCORE], f"=SUM({score}{subtotal_rows[0]}:{score}{subtotal_rows[-1]})")
+    ws.cell(row, COL[C.COL_SCORE], checks.subtotal(f"{score}{subtotal_rows[0]}:{score}{subtotal_rows[-1]}"))
     total_row = row
     _self_check(ws, FIRST_ITEM_ROW, row - len(rubric.categories) - 1, total_row, rubric)
     last_row = _sign_off(ws, total_row + 2)
@@ -211,48 +213,24 @@ def _item_row(ws, row: int, item: Item, rubric: Rubric, validations: dict) -> No
 
 def _check_cell(ws, row: int, item: Item, rubric: Rubric) -> None:
     """The hidden helper cell that classifies an item's score for the status line and the
-    conditional formats: 0 fine, 1 not yet scored, 2 invalid, 3 a deduction with no reason.
-
-    Only IF, ISNUMBER, OR, AND, ABS, ROUND, LEN and TRIM: functions Excel, WPS and LibreOffice
-    evaluate alike. Nested IFs keep ROUND away from text (which would be an error value)."""
-    if not item.entered:
-        return
-    score, remark = f"{LETTER[C.COL_SCORE]}{row}", f"{LETTER[C.COL_REMARK]}{row}"
-    top = _number(item.maximum)
-    steps = _number(1 / rubric.resolution)
-    if item.kind == "award":  # all or nothing; a 0 (not earned) needs no reason
-        wrong = f"AND({score}<>0,{score}<>{top})"
-        no_reason = "0"
-    else:
-        wrong = f"OR({score}<0,{score}>{top},ABS({score}*{steps}-ROUND({score}*{steps},0))>0.000001)"
-        no_reason = f"IF(AND({score}<{top},LEN(TRIM({remark}))=0),3,0)"
-    formula = f'=IF({score}="",1,IF(NOT(ISNUMBER({score})),2,IF({wrong},2,{no_reason})))'
-    ws[f"{CHECK}{row}"] = formula
+    conditional formats (``checks``: the batch's rule as formulas)."""
+    if item.entered:
+        score, remark = f"{LETTER[C.COL_SCORE]}{row}", f"{LETTER[C.COL_REMARK]}{row}"
+        ws[f"{CHECK}{row}"] = checks.score_check(item, rubric, score, remark)
 
 
 def _self_check(ws, first: int, last: int, total_row: int, rubric: Rubric) -> None:
     """Status line, conditional formats and the hidden helper column: the sheet checks itself."""
     ws.column_dimensions[CHECK].hidden = True
     ws[f"{CHECK}{HEADER_ROW}"] = C.CHECK_COLUMN
-    checks = f"{CHECK}{first}:{CHECK}{last}"
-    township = f"C{TOWNSHIP_ROW}"
-    computed = "、".join(i.code for i in rubric.computed_items)
-
-    def count(code: int) -> str:
-        return f"COUNTIF({checks},{code})"
-
-    ws[f"H{INSPECTORS_ROW}"] = (
-        f'=IF({township}="","未填乡镇名称；","")'
-        f'&IF({count(1)}>0,{count(1)}&"项未打分；","")'
-        f'&IF({count(2)}>0,{count(2)}&"项得分无效（红色）；","")'
-        f'&IF({count(3)}>0,{count(3)}&"项扣分未写说明（橙色）；","")'
-        f'&IF(AND({township}<>"",COUNTIF({checks},">0")=0),"已填写完整。","")'
-        f'&"合计"&TEXT({LETTER[C.COL_SCORE]}{total_row},"0.0")&"分{f"（不含{computed}）" if computed else ""}"'
-    )
+    cells = f"{CHECK}{first}:{CHECK}{last}"
+    total = f"{LETTER[C.COL_SCORE]}{total_row}"
+    ws[f"H{INSPECTORS_ROW}"] = checks.status(f"C{TOWNSHIP_ROW}", cells, total, rubric)
     scores = f"{LETTER[C.COL_SCORE]}{first}:{LETTER[C.COL_SCORE]}{last}"
     remarks = f"{LETTER[C.COL_REMARK]}{first}:{LETTER[C.COL_REMARK]}{last}"
-    ws.conditional_formatting.add(scores, FormulaRule(formula=[f"${CHECK}{first}=2"], fill=INVALID_FILL))
-    ws.conditional_formatting.add(remarks, FormulaRule(formula=[f"${CHECK}{first}=3"], fill=SOFT_FILL))
+    invalid, no_reason = f"${CHECK}{first}={checks.INVALID}", f"${CHECK}{first}={checks.NO_REASON}"
+    ws.conditional_formatting.add(scores, FormulaRule(formula=[invalid], fill=INVALID_FILL))
+    ws.conditional_formatting.add(remarks, FormulaRule(formula=[no_reason], fill=SOFT_FILL))
 
 
 def _sign_off(ws, row: int) -> int:
@@ -333,10 +311,11 @@ def _instructions(rubric: Rubric) -> str:
     points = [
         "只在黄色单元格填写：乡镇名称、评定人员、评定日期，各项得分和扣分说明。",
         f"得分填0至该项分值之间的数字，最小单位{_number(rubric.resolution)}分；满分也要填写；"
+        "用半角数字和小数点输入（如2.5），全角数字、逗号或以文本保存的数字都不算得分；"
         "有扣分的必须在“扣分说明”栏写明原因。",
         *([f"{awards}为加分项，符合条件填满分，否则填0。"] if awards else []),
         *([f"{computed}由汇总程序根据各单位办件数量排名计算，不需填写。"] if computed else []),
-        "顶部“填写状态”自动提示未打分、无效（红色）和缺扣分说明（橙色）的项目数；小计和总分仅供核对，汇总以逐项得分为准。",
+        "填写得分后，顶部“填写状态”自动提示未打分、无效（红色）和缺扣分说明（橙色）的项目数；小计和总分仅供核对，汇总以逐项得分为准。",
         "在“评定意见”栏写明评定意见，打印后由评定人员和乡镇负责人签字。",
     ]
     return "填写说明：" + "".join(f"{n}. {point}" for n, point in enumerate(points, start=1))
@@ -352,7 +331,10 @@ def _print_setup(ws, last_row: int, rubric: Rubric) -> None:
     ws.print_area = f"A1:{LAST}{last_row}"
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    # The footer is printed between its own margin and the bottom margin (LibreOffice clips it
+    # to that band): 0.45 inch holds its 9-point line with room to spare.
+    ws.page_margins.top, ws.page_margins.header = 0.6, 0.3
+    ws.page_margins.bottom, ws.page_margins.footer = 0.75, 0.3
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     ws.oddFooter.center.size = 9
     ws.oddFooter.right.text = f"评分表版本 {rubric.version}"
@@ -366,12 +348,6 @@ def _meta_sheet(wb: Workbook, rubric: Rubric) -> None:
     meta["A3"], meta["B3"] = "说明", "本表由程序生成，用于识别评分标准版本，请勿修改"
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
-
-
-def _number(value) -> str | int | float:
-    """A maximum as Excel should show it: 3 rather than 3.0."""
-    text = format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
-    return int(text) if text.lstrip("-").isdigit() else float(text)
 
 
 def _lines(text: str, width: float) -> int:

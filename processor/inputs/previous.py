@@ -90,11 +90,15 @@ def read_previous(data: bytes, file: str) -> tuple[Previous | None, list[Problem
 
 
 def _fact(sheet: Sheet | None, label: str) -> str:
+    """The value beside ``label``: the first text to its right (workbooks of 0.2 wrote it in
+    the next column, later ones in the widest)."""
     if sheet is None:
         return ""
     for (row, col), cell in sheet.cells.items():
         if cell.kind == "s" and cell.text == label:
-            return read_text(sheet.get(row, col + 1))
+            for right in range(col + 1, col + 5):
+                if text := read_text(sheet.get(row, right)):
+                    return text
     return ""
 
 

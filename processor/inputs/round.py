@@ -50,10 +50,17 @@ class Round:
         return not has_errors(self.problems)
 
 
-def collect(folder: Path, rubric: Rubric | None = None, progress: Progress | None = None) -> Round:
+def collect(
+    folder: Path,
+    rubric: Rubric | None = None,
+    progress: Progress | None = None,
+    meanwhile: Callable[[], None] | None = None,
+) -> Round:
     """Read and check a whole round in ``folder``: its rubric (rubric.xlsx, else ``rubric``, else
     the packaged table), sheets, case counts, criticisms, vetoes, settings, last round's results.
-    A rubric with mistakes stops the round before any sheet is judged."""
+    A rubric with mistakes stops the round before any sheet is judged.
+    ``meanwhile`` is called while worker processes read a large round (the batch imports what
+    it publishes with), or not at all."""
     roles = classify(folder)
     round_ = Round(rubric=rubric or load_rubric())
     round_.problems += roles.problems
@@ -73,7 +80,7 @@ def collect(folder: Path, rubric: Rubric | None = None, progress: Progress | Non
         kind = SPREADSHEET_LIKE.get(name_key(path.suffix))
         code = Code.FILE_WRONG_TYPE if kind else Code.FILE_IGNORED
         round_.problems.append(problem(code, file=shown(path), kind=kind or ""))
-    read_sheets(roles.sheets, round_, progress)
+    read_sheets(roles.sheets, round_, progress, meanwhile)
     if not roles.sheets:
         round_.problems.append(problem(Code.NO_SHEETS, file=shown(folder)))
     panel.group(round_)
@@ -177,7 +184,12 @@ def _read_one(path: Path, rubric: Rubric | None = None) -> _SheetResult:
         return _SheetResult(files[0] if files else None, None, [found], logged)
 
 
-def read_sheets(paths: list[Path], round_: Round, progress: Progress | None = None) -> None:
+def read_sheets(
+    paths: list[Path],
+    round_: Round,
+    progress: Progress | None = None,
+    meanwhile: Callable[[], None] | None = None,
+) -> None:
     """Read every sheet; a large round is read by one worker process per core, in order."""
     workers = processes.workers_for(len(paths), PARALLEL_FROM)
     if workers > 1:
@@ -185,7 +197,7 @@ def read_sheets(paths: list[Path], round_: Round, progress: Progress | None = No
         from concurrent.futures.process import BrokenProcessPool
 
         mapped = processes.parallel_map(
-            _read_one, paths, workers, _init_worker, (round_.rubric,), chunksize=CHUNK
+            _read_one, paths, workers, _init_worker, (round_.rubric,), chunksize=CHUNK, meanwhile=meanwhile
         )
         try:
             results = list(processes.in_order(mapped, len(paths), CHUNK, progress))

@@ -39,17 +39,19 @@ def judge(item: Item, cell: Cell | None, resolution: Decimal, fields: dict[str, 
     score = reading.number
     if reading.formula:
         found.append((Code.SCORE_FORMULA, {"value": plain(score), "formula": reading.formula, **fields}))
-    note = (
-        Code.FULL_WIDTH_DIGITS
-        if reading.full_width
-        else Code.DECIMAL_COMMA
-        if reading.comma
-        else Code.NUMBER_AS_TEXT
-        if reading.as_text
-        else None
-    )
-    if note:
-        found.append((note, {"value": reading.shown, "score": plain(score), **fields}))
+    if reading.as_text:
+        # Text is never a score, even text that reads as one: the score sheet marks it red
+        # (its formulas see no number there) and so does the batch. Saying what it would read
+        # as helps the inspector retype it; whether that number would fit is for then.
+        how = (
+            Code.FULL_WIDTH_DIGITS
+            if reading.full_width
+            else Code.DECIMAL_COMMA
+            if reading.comma
+            else Code.NUMBER_AS_TEXT
+        )
+        found.append((how, {"value": reading.shown, "score": plain(score), **fields}))
+        return None, tuple(found)
     shown = {"value": plain(score), **fields}
     if score < 0:
         found.append((Code.SCORE_NEGATIVE, shown))

@@ -19,6 +19,7 @@ from .names import text_key
 from .scores import Plan
 from .values import (
     formula_text,
+    is_blank,
     plain,
     read_date,
     read_number,
@@ -278,8 +279,9 @@ class _SheetReader:
                     blank.add(item.code)
                 continue
             self.result.scores[item.code] = score
-            # an award not earned (0) is no deduction: it needs no reason
-            if score < item.maximum and not remark and item.kind != "award":
+            # an award not earned (0) is no deduction: it needs no reason; a reason is blank as
+            # the sheet's own formulas see it (values.is_blank)
+            if score < item.maximum and item.kind != "award" and is_blank(self.ws.get(row, remark_col)):
                 self.report(
                     Code.REMARK_MISSING,
                     row,

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation, localcontext
 
+from .. import constants as C
 from ..xlsx import Cell
 from .names import invisible, visible
 
@@ -78,9 +79,9 @@ def read_number(cell: Cell | None, *, comma: str = "decimal") -> Reading:
 
 
 def _from_text(text: str, formula: str | None, comma: str) -> Reading:
-    stripped = text.strip()
-    if not stripped:
+    if not text.strip(C.BLANK_CHARACTERS):  # blank as the score sheet's own formulas see it
         return Reading(BLANK, formula=formula)
+    stripped = text.strip() or text
     normal = unicodedata.normalize("NFKC", stripped).strip()
     full_width = normal != stripped
     used_comma = False
@@ -199,6 +200,13 @@ def read_date(cell: Cell | None, date1904: bool) -> tuple[dt.date | None, str]:
         except ValueError:
             pass
     return None, cell.text.strip()
+
+
+def is_blank(cell: Cell | None) -> bool:
+    """Empty, or text of nothing but ``constants.BLANK_CHARACTERS`` (the score sheet's rule)."""
+    if cell is None or cell.kind == "":
+        return True
+    return cell.kind == "s" and not cell.text.strip(C.BLANK_CHARACTERS)
 
 
 def read_text(cell: Cell | None) -> str:

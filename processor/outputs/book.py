@@ -8,6 +8,8 @@ string-to-formula and string-to-URL conversion off, so a remark starting with "=
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import math
 import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
@@ -15,14 +17,31 @@ from pathlib import Path
 
 import xlsxwriter
 
+from .printing import layout
+
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 GRADE_COLOURS = {0: "#C6EFCE", 1: "#DDEBF7", 2: "#FFF2CC"}  # by band position; no grade stays white
 MAX_WIDTH = 50  # characters; longer text wraps
+PROSE = 40  # a column declared this wide is for running text: it wraps at its width, never widens
+WIDE = 2.1  # Excel units of a Chinese character: 11 points (14.7 px) in units of 7 px
+LINE_POINTS = 16.5  # a wrapped line of 11-point text (Chinese fonts stand taller than Calibri's 15)
+ROW_PADDING = 3  # points above and below the lines of a wrapped row
 
 
-def text_width(text: str) -> int:
-    """Column width in Excel's units: a Chinese character takes two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+@functools.lru_cache(maxsize=1 << 16)  # a round repeats its labels, names and remarks
+def text_width(text: str) -> float:
+    """The width of ``text`` in Excel's units (a Chinese character takes about two)."""
+    return sum(WIDE if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def lines_needed(text: str, width: float) -> int:
+    """Lines a wrapping cell ``width`` units wide needs for ``text`` (each line break counts)."""
+    usable = max(width - 1, 1)  # the cell's padding, and a little for breaks between words
+    return sum(max(1, math.ceil(text_width(part) / usable)) for part in text.split("\n"))
+
+
+def row_points(lines: int) -> float:
+    return lines * LINE_POINTS + 2 * ROW_PADDING
 
 
 class Writer:
@@ -54,31 +73,63 @@ class Writer:
         self.whole = self.book.add_format(
             {"border": 1, "num_format": "0", "align": "center", "valign": "vcenter"}
         )
+        self.date = self.book.add_format(
+            {"border": 1, "num_format": "yyyy-mm-dd", "align": "center", "valign": "vcenter"}
+        )
         self.title = self.book.add_format({"bold": True, "font_size": 14})
-        self.widths: dict[object, dict[int, int]] = {}  # sheet -> column -> widest text seen
+        self.widths: dict[object, dict[int, float]] = {}  # sheet -> column -> widest text seen
+        self.heights: dict[object, dict[int, float]] = {}  # sheet -> row -> points its text needs
+        self.prints: dict[object, tuple] = {}  # sheet -> how it prints (see ``sheet``)
         self.grades = {
-            i: self.book.add_format({"border": 1, "align": "center", "bg_color": colour, "bold": True})
+            i: self.book.add_format(
+                {"border": 1, "align": "center", "valign": "vcenter", "bg_color": colour, "bold": True}
+            )
             for i, colour in GRADE_COLOURS.items()
         }
 
-    def sheet(self, name: str, headers: list[tuple[str, float]], landscape: bool = True):
+    def sheet(
+        self,
+        name: str,
+        headers: list[tuple[str, float]],
+        landscape: bool = True,
+        keep: int = 1,
+        groups: list[list[int]] | None = None,
+        fit_width: bool = False,
+    ):
+        """A sheet with its header row. Printed on A4 with the header on every page; the
+        ``keep`` first columns say whose row it is and repeat on every page when the columns do
+        not fit one page legibly; ``groups`` are runs of columns best printed together
+        (``printing.layout``, decided on closing); ``fit_width``: fitted to the page's width instead
+        (a sheet of charts, which are no columns the layout could measure)."""
         ws = self.book.add_worksheet(name)
-        self.widths[ws] = {}
+        self.widths[ws], self.heights[ws] = {}, {}
+        lines = 1
         for col, (title, width) in enumerate(headers):
             ws.write_string(0, col, title, self.head)
             ws.set_column(col, col, width)
             self.widths[ws][col] = width
+            lines = max(lines, lines_needed(title, width))
+        if lines > 1:
+            ws.set_row(0, row_points(lines))
         ws.freeze_panes(1, 0)
         ws.set_paper(9)  # A4
         if landscape:
             ws.set_landscape()
-        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.5, right=0.5)  # printing.SIDE_MARGIN
         ws.repeat_rows(0)
         ws.set_footer("&C第 &P 页，共 &N 页")
+        self.prints[ws] = (landscape, keep, groups, fit_width)
         return ws
 
     def cell(self, ws, row: int, col: int, value, fmt=None) -> None:
-        if value is None or value == "":
+        # by exact type first: a large round writes a few hundred thousand cells, mostly these two
+        kind = type(value)
+        if kind is Decimal:
+            ws.write_number(row, col, float(value), fmt or self.score)
+        elif kind is str and value:
+            ws.write_string(row, col, value, fmt or self.text)
+            self._fit(ws, row, col, value)
+        elif value is None or value == "":
             ws.write_blank(row, col, None, fmt or self.text)
         elif isinstance(value, Decimal):
             ws.write_number(row, col, float(value), fmt or self.score)
@@ -86,21 +137,29 @@ class Writer:
             ws.write_string(row, col, "是" if value else "", fmt or self.center)
         elif isinstance(value, int):
             ws.write_number(row, col, value, fmt or self.whole)
+        elif isinstance(value, dt.date):
+            ws.write_datetime(row, col, value, fmt or self.date)  # a date, sortable and filterable
         else:
             text = str(value)
             ws.write_string(row, col, text, fmt or self.text)
-            self._seen(ws, col, text)
+            self._fit(ws, row, col, text)
 
-    def _seen(self, ws, col: int, text: str) -> None:
-        """Widen a column to its text (Chinese counts double), up to MAX_WIDTH; beyond, it wraps."""
-        widths = self.widths.setdefault(ws, {})
+    def _fit(self, ws, row: int, col: int, text: str) -> None:
+        """Widen a column to its text, up to MAX_WIDTH; beyond, the text wraps, and its row is
+        made as tall as its lines need: no program is trusted to fit rows on opening
+        (LibreOffice prints the text over the rows below)."""
+        widths = self.widths[ws]
         now = widths.get(col, 0)
-        if 2 * len(text) + 2 <= now:
+        if WIDE * len(text) + 2 <= now and "\n" not in text:
             return  # cannot be wider, even all Chinese: the common case, decided without measuring
-        width = text_width(text) + 2
-        if width > now:
-            widths[col] = min(width, max(MAX_WIDTH, now))
-            ws.set_column(col, col, widths[col])
+        width = math.ceil(text_width(text)) + 2
+        if width > now and now < PROSE:
+            now = widths[col] = min(width, max(MAX_WIDTH, now))
+            ws.set_column(col, col, now)
+        lines = lines_needed(text, now)
+        if lines > 1 and row_points(lines) > self.heights[ws].get(row, 0):
+            self.heights[ws][row] = row_points(lines)
+            ws.set_row(row, row_points(lines))
 
     def rows(self, ws, rows: Iterable[list], formats: list | None = None, start: int = 1) -> int:
         row = start - 1
@@ -113,4 +172,14 @@ class Writer:
         return last
 
     def close(self) -> None:
+        for ws, (landscape, keep, groups, fit_width) in self.prints.items():
+            if fit_width:
+                ws.fit_to_pages(1, 0)
+                continue
+            widths = self.widths[ws]
+            found = layout([widths.get(c, 8.43) for c in range(max(widths) + 1)], keep, groups, landscape)
+            ws.set_print_scale(found.scale)
+            if found.breaks:
+                ws.set_v_pagebreaks(list(found.breaks))
+            ws.repeat_columns(0, found.repeat - 1)
         self.book.close()

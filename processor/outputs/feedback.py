@@ -19,6 +19,7 @@ from ..rules.rubric import Rubric
 from .comparison import Comparison
 from .filenames import file_names
 from .html import environment
+from .wording import score_text
 
 WEAKEST_SHOWN = 2  # categories named as the ones to work on (those below the county average)
 
@@ -72,26 +73,51 @@ def standings(rubric: Rubric, results: Results) -> dict[str, list[CategoryStandi
     return out
 
 
-def _lines(rubric: Rubric, result: TownshipResult) -> list[dict]:
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One item row of a feedback page, its numbers already worded. An object with attributes
+    rather than a dict: jinja2 reads an attribute directly but a dict key only after a failed
+    attribute look-up, and a round's pages read these some two million times."""
+
+    heading: str  # the category's name on its first item, else ""
+    code: str
+    label: str
+    maximum: str
+    score: str
+    deduction: str  # "" when nothing was lost
+    remark: str
+    award: bool
+
+    @property
+    def lost(self) -> bool:
+        return bool(self.deduction)
+
+
+def _lines(rubric: Rubric, result: TownshipResult) -> list[Line]:
     lines = []
     sheet, case = result.sheet, result.case
     for category in rubric.categories:
+        heading = category.name
         for item in rubric.items_of(category):
             got = result.scores[rubric.index_of(item)]
             if item.entered:
                 remark = sheet.remarks.get(item.code, "")
             else:
                 remark = f"按办件数量排名计分：{case.count}件，第{case.rank}名"
+            lost = item.maximum - got
             lines.append(
-                {
-                    "category": category.name,
-                    "item": item,
-                    "score": got,
-                    "deduction": item.maximum - got,
-                    "remark": remark,
-                    "cell": sheet.cells.get(item.code, ""),
-                }
+                Line(
+                    heading,
+                    item.code,
+                    item.label,
+                    score_text(item.maximum),
+                    score_text(got),
+                    score_text(lost) if lost > 0 else "",
+                    remark,
+                    item.kind == "award",
+                )
             )
+            heading = ""
     return lines
 
 
@@ -124,9 +150,11 @@ def feedback_pages(round_: Round, results: Results, comparison: Comparison | Non
 def write_feedback(
     folder: Path, round_: Round, results: Results, comparison: Comparison | None = None
 ) -> None:
+    folder = folder.resolve()  # once: a province's round writes two thousand pages
     for name, html in feedback_pages(round_, results, comparison).items():
         path = folder / name
-        # The name was cleaned above; this guards the promise that nothing leaves the folder.
-        if path.resolve().parent != folder.resolve():
+        # The name was cleaned above; this guards the promise that nothing leaves the folder
+        # (the folder is new, so a plain name cannot lead out of it through a link).
+        if path.parent != folder or name in ("", ".", "..") or path.name != name:
             raise ValueError(f"feedback file outside its folder: {name!r}")
         path.write_text(html, encoding="utf-8")

@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 
 import jinja2
+from markupsafe import Markup
 
 from ..resources import template_file
 from .wording import cn_date, cn_number, downgrade_text, limits_text, score_text
@@ -62,4 +63,13 @@ def environment() -> jinja2.Environment:
     env.filters["percent"] = score_text  # one decimal, never "-0.0"
     env.filters["downgrade"] = downgrade_text
     env.filters["limits"] = limits_text
+    env.filters["css_string"] = css_string
     return env
+
+
+def css_string(text: str) -> Markup:
+    """``text`` as a quoted CSS string, for a page's margin boxes in its <style>: every
+    character but letters and digits (Chinese included) as a CSS escape, so no text from an input
+    can end the string or the style sheet (HTML escaping means nothing inside <style>)."""
+    kept = "".join(ch if ch.isalnum() and ch.isprintable() else f"\\{ord(ch):06x}" for ch in text)
+    return Markup(f'"{kept}"')

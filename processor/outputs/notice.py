@@ -32,7 +32,6 @@ def notice_context(round_: Round, results: Results, large: bool = False) -> dict
         "rubric": rubric,
         "title": "".join(title_lines(settings.year)),
         "title_lines": title_lines(settings.year),
-        "attachment": "".join(attachment_lines(settings.year)),
         "attachment_lines": attachment_lines(settings.year),
         "center_count": len(rows),
         "unit_count": len(results.cases),
@@ -68,6 +67,9 @@ def title_lines(year: int) -> list[str]:
 
 
 def attachment_lines(year: int) -> list[str]:
+    """The attachment's name after "附件：", in lines broken between words: the first holds the
+    23 characters the line has left (28 less 左空二字 and 附件：), the next starts under the name's
+    first character, and no line is one character alone (the year's digits count half)."""
     return [f"{year}年乡镇便民服务中心标准化等级评定", "结果汇总表"]
 
 

@@ -179,7 +179,7 @@ def html_to_pdf(
     if not pdf.is_file() or not pdf.read_bytes().startswith(b"%PDF"):
         detail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
         raise PdfError(f"{browser.name} 没有生成 PDF（退出码 {result.returncode}）{detail[0][:200]}")
-    pdf.write_bytes(fixed_dates(pdf.read_bytes(), when))
+    pdf.write_bytes(with_even_pages(fixed_dates(pdf.read_bytes(), when)))
 
 
 _PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:(\d{14})([^)]*)\)")
@@ -197,3 +197,116 @@ def fixed_dates(data: bytes, when: dt.date) -> bytes:
         return b"/" + match.group(1) + b" (D:" + stamp + zone + b")"
 
     return _PDF_DATE.sub(replace, data)
+
+
+def with_even_pages(data: bytes) -> bytes:
+    """The notice with an even number of pages: where it has an odd number, a blank page goes
+    before the last one, so that the 版记 (the last page, alone) prints on the back of a sheet in
+    two-sided printing (GB/T 9704-2012 §7.5; the blank page and the 版记 page carry no number).
+    Chromium does not insert the blank page ``break-before: left`` asks for.
+
+    An incremental update, as the PDF format provides for changes: the blank page object and the
+    page-tree nodes above it are appended with a cross-reference section of their own; nothing
+    before is rewritten. A file not laid out as Chromium writes it is returned unchanged."""
+    try:
+        pdf = _Objects(data)
+        pages, parents = pdf.page_tree()
+        if len(pages) % 2 == 0:
+            return data
+        last = pages[-1]
+        parent = parents[last]
+        blank = pdf.size
+        box = _MEDIA_BOX.search(pdf.body(last))
+        changed = {
+            blank: b"<</Type /Page\n/Parent %d 0 R\n/MediaBox %s\n/Resources <<>>>>"
+            % (parent, box.group(0)[len(b"/MediaBox ") :])
+        }
+        body = pdf.body(parent)
+        kids = _KIDS.search(body)
+        refs = _REF.findall(kids.group(1))
+        at = refs.index(b"%d" % last)
+        refs.insert(at, b"%d" % blank)
+        kids_text = b"/Kids [" + b" ".join(b"%s 0 R" % r for r in refs) + b"]"
+        changed[parent] = body[: kids.start()] + kids_text + body[kids.end() :]
+        node = parent
+        while node is not None:  # every node above the blank page counts one page more
+            text = changed.get(node, pdf.body(node))
+            count = _COUNT.search(text)
+            changed[node] = text[: count.start(1)] + b"%d" % (int(count.group(1)) + 1) + text[count.end(1) :]
+            node = parents.get(node)
+        return pdf.updated(changed, size=blank + 1)
+    except (ValueError, KeyError, IndexError, AttributeError):
+        return data
+
+
+_REF = re.compile(rb"(\d+) 0 R")
+_KIDS = re.compile(rb"/Kids\s*\[([^\]]*)\]")
+_COUNT = re.compile(rb"/Count\s+(\d+)")
+_MEDIA_BOX = re.compile(rb"/MediaBox\s*\[[^\]]*\]")
+_TYPE = re.compile(rb"/Type\s*/(Pages|Page)\b")
+
+
+class _Objects:
+    """The objects of a PDF with a classic cross-reference table, as Chromium (Skia) writes it."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        start = data.rindex(b"startxref")
+        self.xref = int(data[start + 9 :].split()[0])
+        trailer = data[data.index(b"trailer", self.xref) : start]
+        self.size = int(re.search(rb"/Size\s+(\d+)", trailer).group(1))
+        self.root = re.search(rb"/Root\s+(\d+ 0 R)", trailer).group(1)
+        found = re.search(rb"/Info\s+(\d+ 0 R)", trailer)
+        self.info = found.group(1) if found else None
+        self.offsets: dict[int, int] = {}
+        lines = data[self.xref : data.index(b"trailer", self.xref)].split(b"\n")
+        if lines[0].strip() != b"xref":
+            raise ValueError("not a classic cross-reference table")
+        at = 1
+        while at < len(lines) and lines[at].strip():
+            first, count = map(int, lines[at].split())
+            for n, entry in enumerate(lines[at + 1 : at + 1 + count]):
+                offset, _, kind = entry.split()[:3]
+                if kind == b"n":
+                    self.offsets[first + n] = int(offset)
+            at += 1 + count
+
+    def body(self, number: int) -> bytes:
+        """The object's text between ``obj`` and ``endobj`` (dictionaries only: no stream)."""
+        start = self.data.index(b"obj", self.offsets[number]) + 3
+        return self.data[start : self.data.index(b"endobj", start)].strip()
+
+    def page_tree(self) -> tuple[list[int], dict[int, int]]:
+        """The pages in order, and each page's and node's parent node."""
+        catalog = self.body(int(self.root.split()[0]))
+        top = int(re.search(rb"/Pages\s+(\d+) 0 R", catalog).group(1))
+        pages, parents = [], {}
+
+        def walk(node: int, depth: int) -> None:
+            if depth > 32:
+                raise ValueError("page tree too deep")
+            for kid in map(int, _REF.findall(_KIDS.search(self.body(node)).group(1))):
+                parents[kid] = node
+                kind = _TYPE.search(self.body(kid)).group(1)
+                if kind == b"Pages":
+                    walk(kid, depth + 1)
+                else:
+                    pages.append(kid)
+
+        walk(top, 0)
+        return pages, parents
+
+    def updated(self, changed: dict[int, bytes], size: int) -> bytes:
+        out = bytearray(self.data if self.data.endswith(b"\n") else self.data + b"\n")
+        offsets = {}
+        for number in sorted(changed):
+            offsets[number] = len(out)
+            out += b"%d 0 obj\n%s\nendobj\n" % (number, changed[number])
+        xref = len(out)
+        out += b"xref\n"
+        for number in sorted(offsets):
+            out += b"%d 1\n%010d 00000 n \n" % (number, offsets[number])
+        info = b" /Info " + self.info if self.info else b""
+        out += b"trailer\n<</Size %d /Root %s%s /Prev %d>>\n" % (size, self.root, info, self.xref)
+        out += b"startxref\n%d\n%%%%EOF\n" % xref
+        return bytes(out)

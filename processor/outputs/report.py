@@ -58,13 +58,16 @@ def _fit(text: str, limit: int = 2000) -> str:
 def problems_sheet(w: Writer, problems: list[Problem]) -> None:
     ws = w.sheet(C.OUT_PROBLEMS, PROBLEM_COLUMNS)
     if not problems:
-        ws.write_string(1, 0, "未发现问题")
+        w.cell(ws, 1, [title for title, _ in PROBLEM_COLUMNS].index("问题"), "未发现问题")
         return
     w.rows(ws, (problem_row(p) for p in problems))
 
 
+MANIFEST_COLUMNS = [("文件", 30), ("类型", 14), ("大小（字节）", 12), ("SHA-256", 70)]
+
+
 def manifest(w: Writer, round_: Round) -> None:
-    ws = w.sheet(C.OUT_MANIFEST, [("文件", 30), ("类型", 14), ("大小（字节）", 12), ("SHA-256", 70)])
+    ws = w.sheet(C.OUT_MANIFEST, MANIFEST_COLUMNS)
     last = w.rows(ws, ([f.name, f.role, f.size, f.sha256] for f in round_.files))
     facts = [
         *(((C.FACT_YEAR, str(round_.settings.year)),) if round_.settings else ()),
@@ -75,4 +78,6 @@ def manifest(w: Writer, round_: Round) -> None:
     ]
     for i, (label, value) in enumerate(facts, start=last + 2):
         ws.write_string(i, 0, label, w.head)
-        ws.write_string(i, 1, value)
+        # in the widest column, never spilling over others (which prints badly where the
+        # columns are split between pages)
+        w.cell(ws, i, len(MANIFEST_COLUMNS) - 1, value)

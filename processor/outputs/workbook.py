@@ -20,6 +20,21 @@ from .report import manifest, problems_sheet
 from .wording import action_text, downgrade_text, limits_text
 
 CHART_COLOURS = {0: "#2E7D32", 1: "#1F6FB2", 2: "#D4A017", -1: "#A6A6A6"}  # the grade bands, solid
+TOTALS_WIDTH = 760  # pixels, the charts' width
+PLOT_SHARE = 0.85  # of a chart's width left to its bars after the axis and its title
+LABEL_WIDE, LABEL_TALL = 24, 12  # pixels a data label "95.0" of 8 points takes, lying and standing
+
+
+def _column_labels(bars: int) -> dict | None:
+    """Each bar's total above it where there is room: lying while the bars are wider than the
+    label, standing while they are wider than its height, and none beyond (the table beside the
+    chart has the numbers)."""
+    slot = TOTALS_WIDTH * PLOT_SHARE / max(bars, 1)
+    if slot >= LABEL_WIDE:
+        return {"value": True, "num_format": "0.0", "font": {"size": 8}}
+    if slot >= LABEL_TALL:
+        return {"value": True, "num_format": "0.0", "font": {"size": 8, "rotation": -90}}
+    return None
 
 
 def write_consolidated(
@@ -57,8 +72,15 @@ def write_consolidated(
             ("评分表文件", 24),
         ]
     )
-    ws = w.sheet(C.OUT_SUMMARY, headers)
-    ws.set_row(0, 30)
+    # printed over pages across when it must: the scores, the grading, the sheet's own facts,
+    # each page with the rank and the township
+    first_grading = 2 + len(categories) + 1
+    groups = [
+        list(range(2, first_grading)),
+        list(range(first_grading, first_grading + 5)),
+        list(range(first_grading + 5, len(headers))),
+    ]
+    ws = w.sheet(C.OUT_SUMMARY, headers, keep=2, groups=groups)
     grade_col = [title for title, _ in headers].index("等级")
     for i, result in enumerate(results.townships, start=1):
         sheet = result.sheet
@@ -74,7 +96,7 @@ def write_consolidated(
             result.bonus,
             result.boundary_tie,
             sheet.inspectors,
-            sheet.date.isoformat() if sheet.date else "",
+            sheet.date,
             sheet.opinion,
             sheet.file,
         ]
@@ -88,24 +110,48 @@ def write_consolidated(
 
     if details:
         # Per-item scores: a row per township, a column per item, maxima in the second header row.
-        ws = w.sheet(C.OUT_ITEMS, [("乡镇", 14)] + [(item.code, 6) for item in rubric.items])
+        by_category = {}
+        for col, item in enumerate(rubric.items, start=1):
+            by_category.setdefault(item.category, []).append(col)
+        ws = w.sheet(
+            C.OUT_ITEMS,
+            [("乡镇", 14)] + [(item.code, 6) for item in rubric.items],
+            groups=list(by_category.values()),
+        )
         ws.write_string(1, 0, "分值", w.head)
         for col, item in enumerate(rubric.items, start=1):
             ws.write_comment(0, col, f"{item.code} {item.label}")
             ws.write_number(1, col, float(item.maximum), w.score)
         ws.freeze_panes(2, 1)
         ws.repeat_rows(0, 1)
-        for r, values in enumerate(item_rows(results), start=2):
-            for col, value in enumerate(values):
-                w.cell(ws, r, col, value)
+        write_number, score = ws.write_number, w.score
+        for r, (township, *scores) in enumerate(item_rows(results), start=2):
+            w.cell(ws, r, 0, township)
+            for col, value in enumerate(scores, start=1):  # every one a Decimal
+                write_number(r, col, float(value), score)
         ws = w.sheet(C.OUT_DEDUCTIONS, DEDUCTION_COLUMNS)
-        w.rows(ws, deduction_rows(rubric, results))
+        # the province's longest sheet (five or more rows a township): its three numbers written
+        # as the numbers they are, the texts through the writer, which fits their columns
+        cell, write_number, last = w.cell, ws.write_number, 0
+        for last, (township, code, label, *numbers, remark, where) in enumerate(
+            deduction_rows(rubric, results), start=1
+        ):
+            cell(ws, last, 0, township)
+            cell(ws, last, 1, code)
+            cell(ws, last, 2, label)
+            for col, value in enumerate(numbers, start=3):
+                write_number(last, col, float(value), score)
+            cell(ws, last, 6, remark)
+            cell(ws, last, 7, where)
+        if last:
+            ws.autofilter(0, 0, last, len(DEDUCTION_COLUMNS) - 1)
 
     for computed in rubric.computed_items:
         ws = w.sheet(
             C.OUT_CASES,
             [("排名", 6), ("单位", 18), ("办件数量", 10), (f"{computed.code}得分", 8), ("参评乡镇", 14)],
             landscape=False,
+            keep=2,
         )
         w.rows(ws, ([r.rank, r.unit, r.count, r.points, r.township] for r in results.cases))
 
@@ -118,7 +164,7 @@ def write_consolidated(
         (
             [
                 c.township,
-                c.date.isoformat(),
+                c.date,
                 c.source,
                 c.reason,
                 action_text(c),
@@ -197,7 +243,7 @@ def _charts(w: Writer, round_: Round, results: Results) -> None:
     # Beyond a hundred bars a chart is unreadable: show the first hundred and say so.
     rows = results.townships[: C.CHART_TOWNSHIPS]
     shown = "" if len(results.townships) <= C.CHART_TOWNSHIPS else f"（前{C.CHART_TOWNSHIPS}名）"
-    ws = w.sheet(C.OUT_CHARTS, [("乡镇", 12), *((g, 8) for g in grades)])
+    ws = w.sheet(C.OUT_CHARTS, [("乡镇", 12), *((g, 8) for g in grades)], fit_width=True)
     for r, row in enumerate(rows, start=1):
         w.cell(ws, r, 0, row.township)
         for col, grade in enumerate(grades, start=1):
@@ -205,24 +251,23 @@ def _charts(w: Writer, round_: Round, results: Results) -> None:
     last = len(rows)
 
     totals = w.book.add_chart({"type": "column"})
+    labels = _column_labels(len(rows))
     for col, grade in enumerate(grades, start=1):
         if grade not in {row.final for row in rows}:
             continue
         colour = CHART_COLOURS[-1] if col == len(grades) else CHART_COLOURS.get(col - 1, "#5B9BD5")
-        totals.add_series(
-            {
-                "name": [C.OUT_CHARTS, 0, col],
-                "categories": [C.OUT_CHARTS, 1, 0, last, 0],
-                "values": [C.OUT_CHARTS, 1, col, last, col],
-                "fill": {"color": colour},
-                "border": {"none": True},
-                "data_labels": {"value": True, "num_format": "0.0", "font": {"size": 8}},
-                # Each township has a value in one grade's column only: full overlap keeps the
-                # bars centred on their township.
-                "overlap": 100,
-                "gap": 50,
-            }
-        )
+        series = {
+            "name": [C.OUT_CHARTS, 0, col],
+            "categories": [C.OUT_CHARTS, 1, 0, last, 0],
+            "values": [C.OUT_CHARTS, 1, col, last, col],
+            "fill": {"color": colour},
+            "border": {"none": True},
+            # Each township has a value in one grade's column only: full overlap keeps the
+            # bars centred on their township.
+            "overlap": 100,
+            "gap": 50,
+        }
+        totals.add_series(series | ({"data_labels": labels} if labels else {}))
     totals.set_title({"name": f"各乡镇总分{shown}（按等级着色）", "name_font": {"size": 12}})
     totals.set_chartarea({"border": {"none": True}})
     totals.set_plotarea({"border": {"none": True}})
@@ -232,14 +277,14 @@ def _charts(w: Writer, round_: Round, results: Results) -> None:
     )
     totals.set_x_axis({"num_font": {"rotation": -45}})
     totals.set_legend({"position": "top"})
-    totals.set_size({"width": 760, "height": 360})
+    totals.set_size({"width": TOTALS_WIDTH, "height": 360})
     ws.insert_chart(0, len(grades) + 2, totals)
 
     # Categories: county average against the maximum.
     rubric = round_.rubric
     top = last + 3
     for col, title in enumerate(("项目", "分值", "全县平均", "平均得分率")):
-        ws.write_string(top, col, title, w.head)
+        w.cell(ws, top, col, title, w.head)  # its column as wide as the title: no line wraps
     percent = w.book.add_format({"border": 1, "num_format": "0.0%", "align": "center"})
     for r, (category, mean) in enumerate(
         zip(rubric.categories, results.category_means, strict=True), start=top + 1
@@ -257,15 +302,22 @@ def _charts(w: Writer, round_: Round, results: Results) -> None:
                 "categories": [C.OUT_CHARTS, top + 1, 0, end, 0],
                 "values": [C.OUT_CHARTS, top + 1, col, end, col],
                 "fill": {"color": colour},
-                "data_labels": {"value": True, "num_format": "0.0", "font": {"size": 8}},
-                "overlap": 100,  # the average drawn over its maximum, like a filled gauge
-                "gap": 60,
+                "data_labels": {
+                    "value": True,
+                    "num_format": "0.0",
+                    "font": {"size": 8},
+                    "position": "outside_end",
+                },
+                # Side by side, each bar with its number at its end: drawn over each other (a
+                # gauge), an average close to its maximum put both numbers in one place.
+                "overlap": 0,
+                "gap": 50,
             }
         )
     bars.set_title({"name": "各类得分：全县平均与分值", "name_font": {"size": 12}})
     bars.set_y_axis({"reverse": True})
     bars.set_x_axis({"name": "分", "min": 0})
     bars.set_legend({"position": "top"})
-    bars.set_size({"width": 760, "height": 320})
+    # tall enough that each bar is as thick as its label, however many categories
+    bars.set_size({"width": TOTALS_WIDTH, "height": 110 + 44 * len(rubric.categories)})
     ws.insert_chart(20, len(grades) + 2, bars)
-    ws.fit_to_pages(1, 1)
