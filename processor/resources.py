@@ -47,6 +47,8 @@ def template_file(name: str) -> Traversable:
 REQUIRED = (
     (RULES, "data/rubric-2022.toml"),
     (RULES, "data/settings.toml"),
+    (TEMPLATES, "document.html.j2"),
+    (TEMPLATES, "document.css.j2"),
     (TEMPLATES, "report.html.j2"),
     (TEMPLATES, "feedback.html.j2"),
 )

@@ -57,6 +57,8 @@ def notice_context(round_: Round, results: Results, large: bool = False) -> dict
         "workbook": C.CONSOLIDATED_FILE,
         "issued": settings.publication_date,
         "issuer_size": issuer_size(settings.issuer_header),
+        "document_number": settings.document_number,
+        "signed_by": settings.issuer,
     }
 
 

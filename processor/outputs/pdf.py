@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..problems import Code, Problem, problem
+
 TIMEOUT_SECONDS = 120
 
 # Names on PATH, best first, with the name the clerk is told.
@@ -159,8 +161,31 @@ def stop_tree(process: subprocess.Popen) -> None:
     process.wait()
 
 
+def make_pdf(html: Path, pdf: Path, when: dt.date, even: bool = True) -> Problem:
+    """Print a document to PDF: a note saying which browser made it, or why none was made (the
+    HTML stays either way). ``even``: a document with a 版记 page, printed two-sided."""
+    named = dict(file=pdf.name, document=pdf.name)
+    browser = find_browser()
+    if browser is None:
+        return problem(Code.PDF_NOT_MADE, value="本机未找到Chromium、Chrome或Edge浏览器", **named)
+    try:
+        html_to_pdf(html, pdf, when, browser, even=even)
+    except PdfError as exc:
+        pdf.unlink(missing_ok=True)
+        return problem(Code.PDF_NOT_MADE, value=str(exc), **named)
+    except Exception:  # a PDF is a convenience: no failure of it may lose the HTML
+        pdf.unlink(missing_ok=True)
+        return problem(Code.PDF_NOT_MADE, value="生成PDF时程序出错", **named)
+    return problem(Code.PDF_MADE, browser=browser.name, path=browser.path, **named)
+
+
 def html_to_pdf(
-    html: Path, pdf: Path, when: dt.date, browser: Browser, timeout: float = TIMEOUT_SECONDS
+    html: Path,
+    pdf: Path,
+    when: dt.date,
+    browser: Browser,
+    timeout: float = TIMEOUT_SECONDS,
+    even: bool = True,
 ) -> None:
     """Print ``html`` to ``pdf`` (A4 and margins come from the page's own CSS ``@page``)."""
     try:
@@ -179,7 +204,8 @@ def html_to_pdf(
     if not pdf.is_file() or not pdf.read_bytes().startswith(b"%PDF"):
         detail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
         raise PdfError(f"{browser.name} 没有生成 PDF（退出码 {result.returncode}）{detail[0][:200]}")
-    pdf.write_bytes(with_even_pages(fixed_dates(pdf.read_bytes(), when)))
+    data = fixed_dates(pdf.read_bytes(), when)
+    pdf.write_bytes(with_even_pages(data) if even else data)
 
 
 _PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:(\d{14})([^)]*)\)")
