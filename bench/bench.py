@@ -7,6 +7,12 @@ printed, by ``processor`` and by a bare Chromium command, alternately.
 
     python bench/bench.py 15 1000 2000 40000   # sizes to run (default: 15 1000 2000)
     python bench/bench.py 2000 --pdf 2000
+    python bench/bench.py 8000 --panel 5       # N townships, five evaluators' sheets each (平均分)
+
+``--panel K`` gives every township K sheets, one per evaluator, combined by the mean (the
+folder's rubric.xlsx says so); the times per sheet are then per sheet, K a township. The runs
+are ``--no-register``: the register is the clerk's, not the benchmark's (a round beyond
+``register.rounds.ARCHIVE_LIMIT`` is registered by its hashes, a moment beside the run).
 
 Generated rounds are cached under $BENCH_DIR (default /tmp/processor-bench), keyed by N, the
 template and the code that generates them, so a second run measures the batch only.
@@ -36,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from processor import constants as C  # noqa: E402
 from processor.forms.blank import score_sheet_bytes  # noqa: E402
+from processor.forms.rubric_book import draft_of, write_rubric_book  # noqa: E402
 from processor.inputs.values import plain  # noqa: E402
 from processor.rules.rubric import load_rubric  # noqa: E402
 from processor.testing import fill_sheet  # noqa: E402
@@ -44,6 +51,7 @@ REPEAT, REPEAT_BELOW = 7, 100  # runs of rounds up to REPEAT_BELOW sheets: the m
 PAIRS, PAIRS_UP_TO = 3, 5000  # larger rounds: this many pairs of check and run, one pair beyond
 PDF_REPEAT = 3
 PLACEHOLDER = "乡镇名称占位符"
+EVALUATOR = "评定人员占位符"
 
 
 def progress(text: str) -> None:
@@ -55,7 +63,7 @@ def township(n: int) -> str:
     return f"第{n:05d}镇"
 
 
-def generate(folder: Path, n: int) -> None:
+def generate(folder: Path, n: int, panel: int = 1) -> None:
     """N sheets, each with its own scores and remarks: one sheet is filled through openpyxl with
     a marker in every judged item's score and remark cell, then each copy replaces the markers
     (two to nine items lose points, with a remark; the rest keep their maximum, no remark) and
@@ -71,12 +79,18 @@ def generate(folder: Path, n: int) -> None:
         township=PLACEHOLDER,
         scores=markers,
         remarks={code: f"R{code}R" for code in markers},
+        inspectors=EVALUATOR,
     )
     base = _members(path.read_bytes())
     path.unlink()
-    for i in range(n):
+    if panel > 1:
+        draft = draft_of(rubric)
+        draft.panel[C.P_RULE] = "平均分"
+        write_rubric_book(draft, folder / C.RUBRIC_FILE, rubric.year)
+    for i in range(n * panel):
         lost = {item.code for item in rng.sample(judged, rng.randint(2, 9))}
-        edits = [(PLACEHOLDER.encode(), township(i).encode())]
+        edits = [(old, township(i // panel).encode()) for old in _as_written(PLACEHOLDER)]
+        edits += [(old, f"评定人员{i % panel + 1}".encode()) for old in _as_written(EVALUATOR)]
         for item in judged:
             score, remark = item.maximum, ""
             if item.code in lost:
@@ -90,9 +104,15 @@ def generate(folder: Path, n: int) -> None:
                     data = data.replace(old, new)
                 zf.writestr(member, data)
         if i % 500 == 0:
-            progress(f"  生成评分表 {i}/{n}")
+            progress(f"  生成评分表 {i}/{n * panel}")
     progress(" " * 40 + "\r")
     _tables(folder, n, rng)
+
+
+def _as_written(text: str) -> tuple[bytes, bytes]:
+    """``text`` as a sheet's XML may hold it: as UTF-8, or (openpyxl writing through lxml) with
+    every character beyond ASCII as a character reference."""
+    return text.encode(), "".join(ch if ord(ch) < 128 else f"&#{ord(ch)};" for ch in text).encode()
 
 
 FINDINGS = ("抽查发现问题", "台账不全", "公示信息未更新", "群众反映等候时间长", "制度未上墙")
@@ -133,7 +153,8 @@ def run_batch(folder: Path, output: Path, measure_memory: bool = True) -> tuple[
     """(wall seconds, peak memory MB, exit code) of `processor run` as the clerk runs it.
     --no-pdf: the PDF is Chromium's start-up and printing, measured apart (``pdf_times``)."""
     shutil.rmtree(output, ignore_errors=True)
-    return run_command(["run", "--no-pdf", "--input", str(folder), "--output", str(output)], measure_memory)
+    args = ["run", "--no-pdf", "--no-register", "--input", str(folder), "--output", str(output)]
+    return run_command(args, measure_memory)
 
 
 def check_batch(folder: Path) -> float:
@@ -178,11 +199,10 @@ def run_command(args: list[str], measure_memory: bool) -> tuple[float, float, in
 
 
 def pdf_times(html: Path, work: Path, repeat: int) -> tuple[list[float], list[float]] | None:
-    """Seconds to print ``html`` the way `processor run` does (``batch.make_pdf``: our flags,
+    """Seconds to print ``html`` the way `processor run` does (``outputs.pdf.make_pdf``: our flags,
     a fresh profile, the dates fixed, a blank page where the 版记 needs one) and with a bare
     Chromium command on the same file, alternately; None without a browser."""
-    from processor.batch import make_pdf
-    from processor.outputs.pdf import FLAGS, find_browser
+    from processor.outputs.pdf import FLAGS, find_browser, make_pdf
 
     browser = find_browser()
     if browser is None:
@@ -246,13 +266,16 @@ def compile_bytecode() -> None:
     compileall.compile_dir(ROOT / "processor", quiet=1)
 
 
-def main(sizes: list[int], pdf_sizes: set[int]) -> None:
+def main(sizes: list[int], pdf_sizes: set[int], panel: int = 1) -> None:
     base = Path(os.environ.get("BENCH_DIR", "/tmp/processor-bench"))
     # generated rounds are kept while the template and the code that makes them are unchanged
-    maker = "".join(inspect.getsource(f) for f in (generate, township, _tables)) + repr(
-        (PLACEHOLDER, FINDINGS)
+    maker = "".join(inspect.getsource(f) for f in (generate, township, _tables, _as_written)) + repr(
+        (PLACEHOLDER, EVALUATOR, FINDINGS)
     )
     key = hashlib.sha256(score_sheet_bytes(load_rubric()) + maker.encode()).hexdigest()[:10]
+    key += f"-panel{panel}" if panel > 1 else ""
+    if panel > 1:
+        print(f"每个乡镇{panel}名评定人员各交一份评分表（平均分）；N为乡镇数，每份为每份评分表")
     compile_bytecode()
     print(f"机器：{platform.machine()}，{os.cpu_count()}核，Python {platform.python_version()}")
     print(
@@ -265,10 +288,11 @@ def main(sizes: list[int], pdf_sizes: set[int]) -> None:
         if not folder.exists():
             tmp = base / f"{key}-{n}.tmp"
             shutil.rmtree(tmp, ignore_errors=True)
-            generate(tmp, n)
+            generate(tmp, n, panel)
             tmp.rename(folder)
         floor(folder)  # warm the page cache, as the clerk's second run would be
-        lower = floor(folder) / n
+        sheets = n * panel
+        lower = floor(folder) / sheets
         output = base / f"out-{n}"
         # `check` and `run` alternate, so that both see the machine in the same mood (this VM's
         # speed varies by half from one minute to the next): the ratio is taken pair by pair.
@@ -287,15 +311,16 @@ def main(sizes: list[int], pdf_sizes: set[int]) -> None:
         if short:
             peak = run_batch(folder, output)[1]
         ratios = [r / c for r, c in zip(walls, checks, strict=True)]
-        per = wall / n
+        per = wall / sheets
         print(
             f"{n:>7} {wall:>10.2f} {per * 1000:>9.2f} {peak:>12.0f} {lower * 1000:>11.3f} {per / lower:>6.1f}"
             f" {median(checks):>9.2f} {median(ratios):>5.2f}（{spread(ratios)}）  {code}"
         )
         if len(walls) > 1:
             print(f"{'':>7} run {spread(walls)} s，check {spread(checks)} s（{pairs}次）")
-        if n in pdf_sizes and (output / C.NOTICE_FILE).exists():
-            pdfs.append((n, pdf_times(output / C.NOTICE_FILE, base, PDF_REPEAT)))
+        notice = output / C.RESULTS_DIR / C.NOTICE_FILE
+        if n in pdf_sizes and notice.exists():
+            pdfs.append((n, pdf_times(notice, base, PDF_REPEAT)))
     for n, times in pdfs:
         if times is None:
             print(f"{n:>7} PDF：本机没有Chromium，未测")
@@ -316,4 +341,9 @@ if __name__ == "__main__":
     if "--pdf" in arguments:
         at = arguments.index("--pdf")
         del arguments[at : at + 2]
-    main([int(a) for a in arguments] or [15, 1000, 2000], pdf)
+    # "--panel 5": five evaluators' sheets a township
+    members = int(arguments[arguments.index("--panel") + 1]) if "--panel" in arguments else 1
+    if "--panel" in arguments:
+        at = arguments.index("--panel")
+        del arguments[at : at + 2]
+    main([int(a) for a in arguments] or [15, 1000, 2000], pdf, members)

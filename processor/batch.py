@@ -19,7 +19,11 @@ from typing import TYPE_CHECKING
 
 from . import constants as C
 from .inputs.round import Round, check_files, collect
+from .inputs.stages import stage_problems
 from .oserrors import reason
+from .outputs import registering
+from .outputs.notes import disagreements, tie_note
+from .outputs.pdf import make_pdf
 from .outputs.publish import OutputError, Staging, overlap, staging
 from .problems import Code, Problem, problem
 from .processes import beside
@@ -41,7 +45,8 @@ class Outcome:
     round: Round
     results: Results | None = None
     written: list[Path] = field(default_factory=list)
-    published: bool = False
+    published: bool = False  # the notice (or the stage's document) was written
+    stage: str = C.STAGE_NOTICE
     notes: list[Problem] = field(default_factory=list)  # the run's own: ties to decide, the PDF
 
     @property
@@ -70,41 +75,117 @@ def check(paths: list[Path], rubric: Rubric | None = None, progress=None) -> Out
 
 
 def run(
-    input_dir: Path, output_dir: Path, rubric: Rubric | None = None, pdf: bool = True, progress=None
+    input_dir: Path,
+    output_dir: Path,
+    rubric: Rubric | None = None,
+    pdf: bool = True,
+    progress=None,
+    *,
+    stage_name: str = C.STAGE_NOTICE,
+    register: Path | None = None,
+    correction: str | None = None,
 ) -> Outcome:
     """Validate the round in ``input_dir``; when it has no error, publish the results.
 
     The output folder holds the published result (``结果/``, switched in as a whole) and the
-    latest run's problem list beside it; a run with errors replaces only the latter."""
+    latest run's problem list beside it; a run with errors replaces only the latter. A stage
+    before the final notice (``stage_name``: 审批稿, 公示) writes its document beside them and
+    leaves ``结果/`` as it was. With a ``register``, the published notice is recorded there
+    (a published round run again with other inputs is refused unless it is a ``correction``)
+    and so is a 公示."""
     rubric = rubric or load_rubric()
+    if stage_name not in C.STAGES:
+        raise UsageError(f"--stage 只能是{'、'.join(C.STAGES)}之一")
     input_folder(input_dir)
     if overlap(input_dir, output_dir):
         raise UsageError(
             f"输入文件夹 {input_dir} 和输出文件夹 {output_dir} 不能相同或互相包含（也包括通过链接）："
             "发布结果时会替换输出文件夹中的内容，而输入文件夹中的文件从不改写。请换一个输出文件夹"
         )
+    final = stage_name == C.STAGE_NOTICE
     with staging(output_dir) as stage:
         # the libraries are imported while worker processes read a large round, else in _write
         outcome = Outcome(collect(input_dir, rubric, progress, meanwhile=_import_publishing))
+        outcome.stage = stage_name
+        round_ = outcome.round
+        round_.problems += stage_problems(round_.settings, stage_name)
         with stage.writing():
-            notice = _write(stage, outcome)
-            if outcome.published and pdf:
-                # After the workbooks: they depend on the inputs alone, not on whether this
-                # machine has a browser. Whether a PDF was made is a note the CLI prints.
-                when = outcome.round.settings.publication_date
-                note = make_pdf(notice, stage.path(C.RESULTS_DIR, C.NOTICE_PDF_FILE), when)
-                if note is not None:  # None: printing is off (the tests turn it off so)
-                    outcome.notes.append(note)
+            document = _write(stage, outcome) if final else _write_stage(stage, outcome)
+        if outcome.published and final and register is not None:
+            refused = registering.refusals(register, round_, correction, stage.path(C.RESULTS_DIR))
+            if refused:  # only the problem list is published, and it says why
+                round_.problems += refused
+                outcome.published = False
+                with stage.writing():
+                    _report(stage, outcome)
+        if outcome.published and pdf:
+            # After the workbooks: they depend on the inputs alone, not on whether this machine
+            # has a browser. Whether a PDF was made is a note the CLI prints.
+            with stage.writing():
+                note = make_pdf(
+                    document, document.with_suffix(".pdf"), round_.settings.publication_date, final
+                )
+            if note is not None:  # None: printing is off (the tests turn it off so)
+                outcome.notes.append(note)
+        if outcome.published and register is not None and stage_name != C.STAGE_APPROVAL:
+            # before the switch: what the register refuses is never published
+            staged = stage.path(C.RESULTS_DIR) if final else document
+            note = registering.record(
+                register, round_, outcome.results, stage_name, staged, input_dir, correction
+            )
+            outcome.notes.append(note)
         # A published round replaces every output of ours (a PDF or error log of an older run
         # must not stay beside the new notice); a round with errors only its problem list.
-        names = (C.RESULTS_DIR, *REPORT_NAMES, *C.LEGACY_OUTPUTS) if outcome.published else REPORT_NAMES
+        if not outcome.published:
+            names = REPORT_NAMES
+        elif final:
+            names = (C.RESULTS_DIR, *REPORT_NAMES, *C.LEGACY_OUTPUTS)
+        else:
+            names = (document.name, document.with_suffix(".pdf").name, *REPORT_NAMES)
         published = stage.commit(names, folders={C.RESULTS_DIR: _ours, C.FEEDBACK_DIR: _a_page})
         outcome.written = _listed(published)
         if stage.restored:  # after the reports: they depend on the inputs alone
             outcome.notes.insert(
                 0, problem(Code.PUBLICATION_RESTORED, file=str(output_dir), detail=stage.restored)
             )
+    if outcome.published and register is not None and stage_name != C.STAGE_APPROVAL:
+        from .outputs.register_book import refresh_book
+
+        note = refresh_book(register, dt.date.today())
+        if note is not None:
+            outcome.notes.append(note)
     return outcome
+
+
+def _report(stage: Staging, outcome: Outcome) -> Path:
+    from .outputs.report import write_validation_report
+
+    round_ = outcome.round
+    when = round_.settings.publication_date if round_.settings else dt.date(round_.rubric.year, 1, 1)
+    path = stage.path(C.VALIDATION_REPORT_FILE)
+    write_validation_report(path, round_, round_.problems + outcome.notes, when)
+    return path
+
+
+def _write_stage(stage: Staging, outcome: Outcome) -> Path | None:
+    """A stage's document and the problem list into the staging folder; the document's path."""
+    from .outputs.stages import render_stage
+    from .results.grading import grade
+
+    round_ = outcome.round
+    results = grade(round_) if round_.ok else None
+    outcome.results = results
+    document = None
+    if results is not None:
+        outcome.notes += [tie_note(tie) for tie in results.ties]
+        outcome.notes += disagreements(round_.rubric, results)
+        document = stage.path(f"{C.STAGE_FILES[outcome.stage]}.html")
+        document.write_text(render_stage(outcome.stage, round_, results, outcome.notes), encoding="utf-8")
+        outcome.published = True
+    _report(stage, outcome)
+    if round_.tracebacks:
+        stage.path(C.ERROR_LOG_FILE).write_text("\n\n".join(round_.tracebacks), encoding="utf-8")
+    return document
 
 
 REPORT_NAMES = (C.VALIDATION_REPORT_FILE, C.ERROR_LOG_FILE)  # the latest run's, beside the result
@@ -167,8 +248,8 @@ def _write(stage: Staging, outcome: Outcome) -> Path | None:
 
         comparison = compare(rubric, results, round_.previous)
     if results is not None:
-        outcome.notes += [_tie_note(tie) for tie in results.ties]
-        outcome.notes += _disagreements(rubric, results)
+        outcome.notes += [tie_note(tie) for tie in results.ties]
+        outcome.notes += disagreements(rubric, results)
     # the reports list the inputs' problems and what the leading group must decide
     reported = round_.problems + outcome.notes
     large = is_large(len(round_.sheets))
@@ -228,59 +309,6 @@ def _import_publishing() -> None:
     alone takes most of a second)."""
     from .outputs import comparison, details, feedback, notice, report, workbook  # noqa: F401
     from .results import grading  # noqa: F401
-
-
-def _tie_note(tie) -> Problem:
-    return problem(
-        Code.TIE_AT_BOUNDARY,
-        value="、".join(tie.townships),
-        total=format(tie.total, ".1f"),
-        rank=tie.rank,
-        upper=tie.upper,
-        lower=tie.lower,
-    )
-
-
-def _disagreements(rubric: Rubric, results: Results) -> list[Problem]:
-    """Items where the evaluators of a township differ by more than the round's margin."""
-    from .outputs.wording import panel_scores_text, score_text
-
-    notes = []
-    for result in results.townships:
-        for item in result.panel.items if result.panel else ():
-            if item.differs:
-                given = [s for s in item.scores if s is not None]
-                notes.append(
-                    problem(
-                        Code.PANEL_DISAGREEMENT,
-                        item=item.code,
-                        value=result.township,
-                        spread=score_text(max(given) - min(given)),
-                        scores=panel_scores_text(result, item),
-                        rule=rubric.panel.name,
-                    )
-                )
-    return notes
-
-
-def make_pdf(html: Path, pdf: Path, when: dt.date) -> Problem:
-    """Print the notice to PDF: a note saying which browser made it, or why none was made (the
-    HTML stays either way)."""
-    from .outputs.pdf import PdfError, find_browser, html_to_pdf
-
-    browser = find_browser()
-    if browser is None:
-        reason = "本机未找到Chromium、Chrome或Edge浏览器"
-        return problem(Code.PDF_NOT_MADE, file=C.NOTICE_PDF_FILE, value=reason)
-    try:
-        html_to_pdf(html, pdf, when, browser)
-    except PdfError as exc:
-        pdf.unlink(missing_ok=True)
-        return problem(Code.PDF_NOT_MADE, file=C.NOTICE_PDF_FILE, value=str(exc))
-    except Exception:  # a PDF is a convenience: no failure of it may lose the HTML
-        pdf.unlink(missing_ok=True)
-        return problem(Code.PDF_NOT_MADE, file=C.NOTICE_PDF_FILE, value="生成PDF时程序出错")
-    return problem(Code.PDF_MADE, file=C.NOTICE_PDF_FILE, browser=browser.name, path=browser.path)
 
 
 def rubric_from(path: Path | None) -> tuple[Rubric | None, list[Problem]]:

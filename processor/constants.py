@@ -69,9 +69,6 @@ VETOES_SHEET = "一票否决记录"
 COL_V_TOWNSHIP = "乡镇"
 COL_V_DATE = "日期"
 COL_V_MATTER = "否决事项"
-RUBRIC_PANEL_SHEET = "合议"
-P_RULE, P_TRIM, P_MIN = "合并方式", "评定人数多于此数时去掉最高最低分", "每个乡镇至少几份评定表"
-P_ROUNDING, P_MARGIN, P_MARGIN_SHARE = "平均分的舍入方式", "评定差异提示（分）", "评定差异提示（占分值%）"
 COL_V_REASON = "事由"
 VETOES_TEMPLATE = "vetoes_template.xlsx"
 
@@ -99,6 +96,12 @@ P_RULE, P_TRIM, P_MIN = "合并方式", "评定人数多于此数时去掉最高
 P_ROUNDING, P_MARGIN, P_MARGIN_SHARE = "平均分的舍入方式", "评定差异提示（分）", "评定差异提示（占分值%）"
 # How an item is scored, as the workbook writes it -> the rubric's kind
 KIND_NAMES = {"评分": "judged", "加分": "award", "按排名计算": "computed"}
+
+# Decisions after publication (processor adjust): the leading group's record of them
+ADJUSTMENTS_SHEET = "等级调整记录"
+ADJUSTMENTS_TEMPLATE = "adjustments_template.xlsx"
+COL_A_TOWNSHIP, COL_A_YEAR, COL_A_DATE = "乡镇", "评定年度", "决定日期"
+COL_A_SOURCE, COL_A_REASON, COL_A_ACTION, COL_A_NUMBER = "来源", "事由", "处理", "文号"
 
 # Last round's consolidated workbook, for the year-over-year comparison (optional)
 PREVIOUS_FILE = "previous.xlsx"
@@ -129,6 +132,24 @@ NOTICE_PDF_FILE = "notice.pdf"
 FEEDBACK_DIR = "feedback"  # one feedback.html per township: 结果/feedback/<乡镇>.html
 VALIDATION_REPORT_FILE = "validation_report.xlsx"
 ERROR_LOG_FILE = "error.log"
+
+# The documents of the stages before the final notice (processor run --stage): beside the
+# published result, never inside it; only the final notice publishes 结果/ and is registered.
+STAGE_NOTICE, STAGE_APPROVAL, STAGE_PUBLICITY = "通报", "审批稿", "公示"
+STAGES = (STAGE_NOTICE, STAGE_APPROVAL, STAGE_PUBLICITY)
+STAGE_FILES = {STAGE_APPROVAL: "审批稿", STAGE_PUBLICITY: "公示"}  # .html and .pdf
+APPROVAL_TEMPLATE = "approval.html.j2"
+PUBLICITY_TEMPLATE = "publicity.html.j2"
+ADJUSTMENT_TEMPLATE = "adjustment.html.j2"
+
+# The register of published rounds (processor/register), by default beside the output folder;
+# its workbook is rewritten after every change, for reading
+REGISTER_DIR = "register"
+REGISTER_BOOK = "登记簿.xlsx"
+ADJUSTMENTS_DIR = "等级调整"  # the notices of decisions after publication, in the output folder
+REG_CURRENT, REG_HISTORY, REG_DECISIONS = "当前等级", "等级历史", "等级调整"
+REG_YEARS, REG_ROUNDS, REG_PUBLICITY = "逐轮比较", "发布记录", "公示记录"
+EXPIRING_DAYS = 180  # the register lists grades that expire within this many days
 
 # A round with more townships than this is split (see README): per-item scores and deductions
 # go to CSV beside the workbook, no feedback page per township, the notice lists names up to

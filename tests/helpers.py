@@ -162,3 +162,9 @@ def overprinted(words, slack: float = 0.5) -> list[tuple[str, str]]:
             if bx0 < ax1 - slack and ax0 < bx1 - slack:
                 found.append((a, b))
     return found
+
+
+def write_adjustments(path: Path, rows: list[list]) -> Path:
+    """The leading group's decisions after publication, on the committed template: rows of
+    [乡镇, 评定年度, 决定日期, 来源, 事由, 处理, 文号]."""
+    return write_table(path, C.ADJUSTMENTS_TEMPLATE, C.ADJUSTMENTS_SHEET, rows)

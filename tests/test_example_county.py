@@ -96,3 +96,16 @@ def test_the_threshold_county_end_to_end(county_round, tmp_path):
     assert "YY县政务服务中心文件" in notice and "办件数量" not in notice
     assert "服务规范得分23.0分，未达必达分24.0分，最高评为合格" in notice
     assert "被一票否决（弄虚作假：迎检台账补记）" in notice
+
+
+def test_the_county_regenerates_byte_for_byte_from_its_register(county_round, tmp_path):
+    """Its own rubric workbook, vetoes and settings archived with its sheets."""
+    register = tmp_path / "register"
+    run = ["run", "--no-pdf", "--input", str(county_round), "--output", str(tmp_path / "out")]
+    assert main([*run, "--register", str(register)]) == 0
+    (year,) = {
+        line.split("=")[1].strip()
+        for line in (EXAMPLE / C.SETTINGS_FILE).read_text(encoding="utf-8").splitlines()
+        if line.startswith("year")
+    }
+    assert main(["register", "--register", str(register), "--regenerate", year]) == 0

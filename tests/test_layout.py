@@ -31,7 +31,7 @@ BASE = {
     "processor.console",
     "processor.oserrors",
 }
-TOP = {"processor.batch", "processor.cli", "processor.__main__"}
+TOP = {"processor.batch", "processor.registry", "processor.commands", "processor.cli", "processor.__main__"}
 
 
 def modules() -> dict[str, Path]:

@@ -40,6 +40,10 @@ def record(folder, outcome, register, **kwargs):
     return rounds.record(register, outcome.round, outcome.results, folder, "n" * 64, "w" * 64, **kwargs)
 
 
+def check(register, outcome, correction=None, outputs=("n" * 64, "w" * 64)):
+    return rounds.check(register, outcome.round, correction, *outputs)
+
+
 def test_a_round_is_recorded_once_with_its_files_and_results(published, tmp_path):
     folder, outcome = published
     register = tmp_path / "register"
@@ -62,27 +66,27 @@ def test_other_inputs_are_refused_unless_a_correction_which_keeps_the_old_versio
     folder, outcome = published
     register = tmp_path / "register"
     record(folder, outcome, register)
-    assert rounds.check(register, outcome.round, None) == []  # the same inputs: nothing to say
+    assert check(register, outcome) == []  # the same inputs: nothing to say
     (folder / "settings.toml").write_text(
         '[county]\ndocument_number = "X行服〔2022〕19号"\n[round]\npublication_date = 2022-08-31\n',
         encoding="utf-8",
     )
     changed = run(folder, tmp_path / "output2", pdf=False)
-    (refused,) = rounds.check(register, changed.round, None)
+    (refused,) = check(register, changed)
     assert refused.code.name == "REGISTER_ROUND_PUBLISHED" and refused.is_error
-    assert rounds.check(register, changed.round, "文号有误") == []
+    assert check(register, changed, "文号有误") == []
     corrected = record(folder, changed, register, correction="文号有误")
     assert corrected.version == 2 and corrected.correction_reason == "文号有误"
     with db.opened(register) as connection:
         versions = [(r.version, r.document_number) for r in rounds.all_rounds(connection)]
     assert versions == [(1, "X行服〔2022〕18号"), (2, "X行服〔2022〕19号")]
-    (same,) = rounds.check(register, changed.round, "再改一次")
+    (same,) = check(register, changed, "再改一次")
     assert same.code.name == "REGISTER_CORRECTION_SAME"
 
 
 def test_a_correction_of_a_round_never_published_is_refused(published, tmp_path):
     _, outcome = published
-    (refused,) = rounds.check(tmp_path / "register", outcome.round, "理由")
+    (refused,) = check(tmp_path / "register", outcome, "理由")
     assert refused.code.name == "REGISTER_NOTHING_TO_CORRECT"
 
 
@@ -126,6 +130,13 @@ def test_a_register_of_schema_1_is_migrated_keeping_its_rounds(published, tmp_pa
     old = sqlite3.connect(db.path_in(register))
     old.executescript(db.SCHEMA_1)
     old.execute("INSERT INTO meta VALUES ('product', ?), ('schema_version', '1')", (db.PRODUCT,))
+    old.execute(  # a round the first version of the program recorded
+        "INSERT INTO rounds (round_key, county, year, version, registered_at, publication_date, document_number, "
+        "validity_years, rubric_title, rubric_version, rubric_fingerprint, grades, manifest_sha256, notice_sha256, "
+        "workbook_sha256, correction_reason, program_version) VALUES ('XX县/2019', 'XX县', 2019, 1, "
+        "'2019-09-01T09:00:00', '2019-09-01', 'X行服〔2019〕7号', 3, '表', '2019.1', 'f', '[[\"一等\", \"5\"]]', "
+        "'m', 'n', 'w', NULL, '0.0.9')"
+    )
     old.commit()
     old.close()
     recorded = record(folder, outcome, register)
@@ -133,7 +144,31 @@ def test_a_register_of_schema_1_is_migrated_keeping_its_rounds(published, tmp_pa
         (version,) = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert rounds.latest(connection, "XX县/2022") == recorded
+        kept = rounds.latest(connection, "XX县/2019")
+        assert (kept.document_number, rounds.unused_entries(connection, kept.id)) == ("X行服〔2019〕7号", [])
     assert int(version) == db.CURRENT and "publicity" in tables
+
+
+def test_a_migration_killed_half_way_leaves_schema_1(published, tmp_path, monkeypatch):
+    register = tmp_path / "register"
+    register.mkdir()
+    old = sqlite3.connect(db.path_in(register))
+    old.executescript(db.SCHEMA_1)
+    old.execute("INSERT INTO meta VALUES ('product', ?), ('schema_version', '1')", (db.PRODUCT,))
+    old.commit()
+    old.close()
+
+    def fail(name):
+        if name == "migration 2":
+            raise RuntimeError("killed")
+
+    monkeypatch.setattr(db, "step", fail)
+    with pytest.raises(RuntimeError), db.opened(register):
+        pass
+    with sqlite3.connect(db.path_in(register)) as connection:
+        columns = [r[1] for r in connection.execute("PRAGMA table_info(rounds)")]
+        (version,) = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    assert version == "1" and "unused_entries" not in columns
 
 
 @pytest.mark.parametrize(
@@ -254,3 +289,65 @@ def test_two_writers_at_once_are_serialised(published, tmp_path):
     out, _ = waiter.communicate(timeout=60)
     assert waiter.returncode == 0 and out.strip() == "3"
     assert record(folder, outcome, register).version == 1
+
+
+ADJUSTER = textwrap.dedent(
+    """
+    import os, sys, pathlib
+    sys.path.insert(0, {tests!r})
+    from helpers import write_adjustments
+    import datetime as dt
+    from processor import registry
+    from processor.register import db
+    steps = []
+    def step(name):
+        steps.append(name)
+        if len(steps) == int(sys.argv[1]):
+            os._exit(9)
+    register, table = pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
+    db.step = step
+    outcome = registry.adjust(table, register, register.parent / "out", pdf=False)
+    assert outcome.ok, [p.message for p in outcome.problems]
+    print(len(steps))
+    """
+)
+
+
+def test_a_kill_at_every_step_of_recording_decisions_leaves_them_all_or_none(published, tmp_path):
+    from helpers import write_adjustments
+
+    folder, outcome = published
+    first, second = outcome.results.townships[0].township, outcome.results.townships[3].township
+    table = write_adjustments(
+        tmp_path / "调整.xlsx",
+        [[first, None, dt.date(2023, 5, 10), "市效能办", "离岗", "降低一个等级", "X行服〔2023〕5号"],
+         [second, None, dt.date(2023, 6, 1), "媒体曝光", "未开门", "取消等级", "X行服〔2023〕6号"]],
+    )  # fmt: skip
+    script = tmp_path / "adjuster.py"
+    script.write_text(ADJUSTER.format(tests=str(ROOT / "tests")), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def registered(name: str) -> Path:
+        register = tmp_path / name / "register"
+        record(folder, outcome, register)
+        return register
+
+    clean = subprocess.run(
+        [sys.executable, str(script), "0", str(registered("r0")), str(table)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert clean.returncode == 0, clean.stderr
+    steps = int(clean.stdout.strip().splitlines()[-1])
+    assert steps >= 3  # two decisions and the commit
+    for k in range(1, steps + 1):
+        register = registered(f"r{k}")
+        killed = subprocess.run(
+            [sys.executable, str(script), str(k), str(register), str(table)], capture_output=True, env=env
+        )
+        assert killed.returncode == 9, (k, killed.stderr[-500:])
+        with db.opened(register) as connection:
+            (status,) = connection.execute("PRAGMA integrity_check").fetchone()
+            (count,) = connection.execute("SELECT COUNT(*) FROM decisions").fetchone()
+        assert status == "ok" and count in (0, 2), (k, count)

@@ -163,5 +163,5 @@ def test_the_console_says_which_browser_made_the_pdf(make_round, tmp_path, monke
     monkeypatch.setattr(pdf, "ON_PATH", (("msedge", "Microsoft Edge"),))
     assert main(["run", "--input", str(folder), "--output", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
-    assert "PDF通报由Microsoft Edge生成" in out and str(exe) in out
+    assert "PDF文件notice.pdf由Microsoft Edge生成" in out and str(exe) in out
     assert (tmp_path / "out" / C.RESULTS_DIR / "notice.pdf").read_bytes().startswith(b"%PDF")

@@ -1,5 +1,6 @@
 """The blank forms a round starts from, built from its rubric and settings: the score sheet and
-the two companion tables (``processor template``), and the score sheet's bytes for ``issue``."""
+the companion tables (``processor template``: case counts, criticisms, and the decisions
+after publication), and the score sheet's bytes for ``issue``."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from ..outputs.publish import staging
 from ..rules.rubric import Rubric
 from ..rules.settings import Settings
 from ..xlsx.save import reproducible_bytes
-from .companions import build_case_counts, build_criticisms, build_vetoes
+from .companions import build_adjustments, build_case_counts, build_criticisms, build_vetoes
 from .score_sheet import build_score_sheet
 from .self_sheet import build_self_sheet
 
@@ -45,6 +46,7 @@ def write_templates(
         (C.SCORE_SHEET_TEMPLATE, lambda: build_score_sheet(rubric)),
         (C.CASE_COUNTS_TEMPLATE, lambda: build_case_counts(rubric)),
         (C.CRITICISMS_TEMPLATE, lambda: build_criticisms(settings)),
+        (C.ADJUSTMENTS_TEMPLATE, lambda: build_adjustments(settings)),
     ]
     if rubric.grading.vetoes:
         forms.append((C.VETOES_TEMPLATE, lambda: build_vetoes(rubric)))

@@ -96,6 +96,46 @@ def build_vetoes(rubric: Rubric) -> Workbook:
     return wb
 
 
+def build_adjustments(settings: Settings) -> Workbook:
+    """The leading group's decisions after publication (processor adjust), one a row."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = C.ADJUSTMENTS_SHEET
+    _table_header(
+        ws,
+        [
+            (C.COL_A_TOWNSHIP, 14),
+            (C.COL_A_YEAR, 10),
+            (C.COL_A_DATE, 12),
+            (C.COL_A_SOURCE, 16),
+            (C.COL_A_REASON, 40),
+            (C.COL_A_ACTION, 14),
+            (C.COL_A_NUMBER, 20),
+        ],
+    )
+    sources = DataValidation(type="list", formula1='"' + ",".join(settings.sources) + '"', allow_blank=True)
+    sources.add("D2:D500")
+    actions = DataValidation(
+        type="list",
+        formula1='"' + ",".join(C.CRITICISM_ACTIONS) + '"',
+        allow_blank=False,
+        showErrorMessage=True,
+        errorTitle="处理无效",
+        error="请从列表中选择领导小组的决定",
+    )
+    actions.add("F2:F500")
+    ws.add_data_validation(sources)
+    ws.add_data_validation(actions)
+    ws["I1"] = (
+        "说明：等级确定（结果通报发布）后被通报批评或媒体曝光、领导小组决定降低等级或取消等级的，每项决定一行。"
+        "“评定年度”留空表示该乡镇最近一轮的评定；“决定日期”是领导小组作出决定的日期，调整后的等级自该日起执行；"
+        "“文号”是本次等级调整通报的文号。填好后运行 processor adjust 本表，登记并生成调整通报；原结果通报不变。"
+    )
+    ws["I1"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions["I"].width = 48
+    return wb
+
+
 def _table_header(ws, columns) -> None:
     for i, (name, width) in enumerate(columns, start=1):
         cell = ws.cell(1, i, name)

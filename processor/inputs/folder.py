@@ -42,6 +42,14 @@ class InputFile:
     role: str  # 评分表, 办件数量表, 通报批评记录表, 乡镇名单, 评分标准, 一票否决记录表, 上轮汇总表
     sha256: str
     size: int
+    raw: str = ""  # the name as the file system has it (os.fsencode, in hex): for the register
+
+    @property
+    def real_name(self) -> str:
+        return os.fsdecode(bytes.fromhex(self.raw)) if self.raw else self.name
+
+
+UNUSED_FILE, UNUSED_FOLDER, UNUSED_SHEETS_FOLDER = "file", "folder", "folder with sheets"
 
 
 @dataclass
@@ -59,6 +67,9 @@ class Folder:
     other: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # entries that cannot be what they look like
     unusable: set[str] = field(default_factory=set)  # roles present but reported (not "missing")
+    # what is there but not read, as (name, kind): its name alone is in the round's warnings,
+    # so the register keeps the name to regenerate the round exactly (register.rounds.restore)
+    unused: list[tuple[str, str]] = field(default_factory=list)
 
 
 def shown(path: Path | str) -> str:
@@ -82,7 +93,8 @@ def shown(path: Path | str) -> str:
 def hashed(path: Path, role: str, files: list[InputFile]) -> bytes:
     """The file's bytes (read once, refused when empty or too large), recorded in ``files``."""
     data = read_bytes(path)
-    files.append(InputFile(shown(path), role, hashlib.sha256(data).hexdigest(), len(data)))
+    raw = os.fsencode(path.name).hex()
+    files.append(InputFile(shown(path), role, hashlib.sha256(data).hexdigest(), len(data), raw))
     return data
 
 
@@ -122,6 +134,7 @@ def classify(folder: Path) -> Folder:
         if is_skipped(entry.name):
             if entry.name.startswith(".") and name_key(entry.name).endswith(".xlsx"):
                 found.problems.append(problem(Code.FILE_HIDDEN, file=shown(entry.name)))
+                found.unused.append((entry.name, UNUSED_FILE))
             continue
         path, label, key = Path(entry.path), shown(entry.name), name_key(entry.name)
         if label != entry.name:
@@ -138,11 +151,16 @@ def classify(folder: Path) -> Folder:
                 )
         elif key.endswith(".toml") or key.startswith("settings"):
             found.problems.append(problem(Code.SETTINGS_MISNAMED, file=label, expected=C.SETTINGS_FILE))
+            found.unused.append((entry.name, UNUSED_FOLDER if kind == "folder" else UNUSED_FILE))
         elif kind in ("folder", "link to a folder"):
-            code = Code.SUBFOLDER_HAS_SHEETS if _holds_sheets(path) else Code.FOLDER_IGNORED
-            found.problems.append(problem(code, file=label))
+            holds = _holds_sheets(path)
+            found.problems.append(
+                problem(Code.SUBFOLDER_HAS_SHEETS if holds else Code.FOLDER_IGNORED, file=label)
+            )
+            found.unused.append((entry.name, UNUSED_SHEETS_FOLDER if holds else UNUSED_FOLDER))
         else:
             found.other.append(path)
+            found.unused.append((entry.name, UNUSED_FILE))
     for role, paths in companions.items():
         title, expected = next((t, n) for r, t, n in _ROLES.values() if r == role)
         if len(paths) > 1:

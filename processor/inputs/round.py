@@ -16,7 +16,7 @@ from ..rules.rubric import Rubric, load_rubric
 from ..rules.settings import Settings, load_settings
 from ..xlsx import ReadError
 from . import crosscheck, panel
-from .folder import SPREADSHEET_LIKE, InputFile, classify, hashed, name_key, shown
+from .folder import SPREADSHEET_LIKE, UNUSED_FILE, InputFile, classify, hashed, name_key, shown
 from .names import Matcher
 from .roster import read_roster
 from .rubric_book import read_rubric_book
@@ -42,6 +42,7 @@ class Round:
     panels: list[panel.Panel] = field(default_factory=list)  # the sheets of each township
     roster: list[str] = field(default_factory=list)  # townships expected to return a sheet, if given
     files: list[InputFile] = field(default_factory=list)
+    unused: list[tuple[str, str]] = field(default_factory=list)  # (name, kind): there, not read
     problems: list[Problem] = field(default_factory=list)
     tracebacks: list[str] = field(default_factory=list)  # internal errors, for output/error.log
 
@@ -64,6 +65,7 @@ def collect(
     roles = classify(folder)
     round_ = Round(rubric=rubric or load_rubric())
     round_.problems += roles.problems
+    round_.unused = roles.unused
     if roles.rubric:
         own = _own_rubric(round_, roles.rubric[0])
         if own is None:
@@ -72,7 +74,7 @@ def collect(
     override = roles.settings[0] if roles.settings else None
     round_.settings, settings_problems = load_settings(override, shown(override) if override else None)
     round_.problems += settings_problems
-    if override is not None and not settings_problems:
+    if override is not None and round_.settings is not None:
         # in the manifest like every input: the settings decide the notice as much as the sheets
         with contextlib.suppress(ReadError):
             hashed(override, "设置", round_.files)
@@ -92,6 +94,7 @@ def collect(
             crosscheck.case_counts(round_, roles.case_counts, matcher, "case_counts" in roles.unusable)
     else:  # a table without an item ranked by case counts needs none
         round_.problems += [problem(Code.FILE_IGNORED, file=shown(p)) for p in roles.case_counts]
+        round_.unused += [(p.name, UNUSED_FILE) for p in roles.case_counts]
     if round_.settings is not None:
         with _guarded(round_, C.CRITICISMS_FILE):
             crosscheck.criticisms(round_, roles.criticisms, matcher, "criticisms" in roles.unusable)

@@ -59,7 +59,7 @@ class _Table:
                 yield row, values
 
 
-def _column_text(
+def column_text(
     values: dict, cols: dict, row: int, where: dict, problems: list[Problem], title: str
 ) -> str | None:
     """The text of a row's column ("" when the table has no such column)."""
@@ -198,7 +198,7 @@ def read_criticisms(data: bytes, file: str, settings: Settings) -> tuple[list[Cr
     for row, values in table.rows():
         where = dict(file=file, sheet=sheet)
         before = len(problems)
-        text = functools.partial(_column_text, values, cols, row, where, problems)
+        text = functools.partial(column_text, values, cols, row, where, problems)
         township = text(C.COL_C_TOWNSHIP)
         if township is not None and not text_key(township):
             problems.append(

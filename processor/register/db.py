@@ -86,8 +86,13 @@ CREATE TABLE decisions (
 );
 """
 
-# Schema 2: the 公示 of a round (its period and where objections go), before its final notice.
+# Schema 2: the 公示 of a round (its period and where objections go), before its final notice;
+# the names of what a round's folder held but did not read (its warnings name them), and each
+# file's name as its file system had it (a name that is not UTF-8), so that the round
+# regenerates exactly.
 MIGRATION_2 = """
+ALTER TABLE rounds ADD COLUMN unused_entries TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE round_files ADD COLUMN raw_name TEXT NOT NULL DEFAULT '';
 CREATE TABLE publicity (
     id INTEGER PRIMARY KEY,
     round_key TEXT NOT NULL,

@@ -1,0 +1,385 @@
+"""The register as the clerk uses it: ``processor run`` records what it publishes (beside the
+output folder unless told otherwise) and refuses to rewrite a published round; ``--correction``
+keeps the old version; ``processor register`` answers who holds which grade until when, and
+regenerates any version byte for byte; ``processor adjust`` records the leading group's
+decisions after publication and issues a short notice for each, never touching the round's own
+notice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+import sqlite3
+
+import openpyxl
+import pytest
+from helpers import ROOT, codes, write_adjustments
+
+from processor import constants as C
+from processor.cli import main
+from processor.register import db, rounds
+from processor.register.view import CANCELLED, EXPIRED, VALID, read_view
+from processor.registry import adjust
+from processor.rules.rubric import load_rubric
+from processor.testing import fill_sheet
+
+EXAMPLE = ROOT / "input"
+NOTICE = C.RESULTS_DIR + "/" + C.NOTICE_FILE
+
+
+def sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def county(tmp_path):
+    """A clerk's folder: the example round in input/, nothing published yet."""
+    shutil.copytree(EXAMPLE, tmp_path / "input")
+    return tmp_path
+
+
+def ran(county, capsys, *args) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main(
+        ["run", "--no-pdf", "--input", str(county / "input"), "--output", str(county / "output"), *args]
+    )
+    shown = capsys.readouterr()
+    assert "Traceback" not in shown.err + shown.out
+    return code, shown.out + shown.err
+
+
+def versions(register):
+    with db.opened(register, create=False) as connection:
+        return [(r.version, r.correction_reason) for r in rounds.all_rounds(connection)]
+
+
+# ---- run ------------------------------------------------------------------------------------
+
+
+def test_a_run_registers_beside_its_output_and_the_same_run_again_records_nothing(county, capsys):
+    code, said = ran(county, capsys)
+    assert code == 0 and "已登记为XX县/2022第1版" in said
+    register = county / C.REGISTER_DIR
+    assert db.path_in(register).is_file() and (register / C.REGISTER_BOOK).is_file()
+    code, said = ran(county, capsys)
+    assert code == 0 and "未重复登记" in said and versions(register) == [(1, None)]
+
+
+def test_a_published_round_with_other_inputs_is_refused_and_stays_as_published(county, capsys):
+    ran(county, capsys)
+    before = sha(county / "output" / NOTICE)
+    sheet = county / "input" / "东山镇评分表.xlsx"  # its scores changed after publication
+    fill_sheet(sheet, load_rubric(), township="东山镇", scores={"1.1": 0.5}, remarks={"1.1": "补记扣分"})
+    code, said = ran(county, capsys)
+    assert code == 1 and "已发布的结果不能改写" in said
+    assert sha(county / "output" / NOTICE) == before  # the published notice is as it was
+    report = openpyxl.load_workbook(county / "output" / C.VALIDATION_REPORT_FILE)[C.OUT_PROBLEMS]
+    assert "REGISTER_ROUND_PUBLISHED" in [r[-1] for r in report.iter_rows(values_only=True)]
+    code, said = ran(county, capsys, "--correction", "东山镇1.1项得分录入错误")
+    assert code == 0 and sha(county / "output" / NOTICE) != before
+    register = county / C.REGISTER_DIR
+    assert versions(register) == [(1, None), (2, "东山镇1.1项得分录入错误")]
+    # both versions regenerate byte for byte from the register's archive
+    for version in ("1", "2"):
+        assert (
+            main(["register", "--register", str(register), "--regenerate", "2022", "--version", version]) == 0
+        )
+    assert "完全一致" in capsys.readouterr().out
+
+
+def test_a_file_added_beside_the_sheets_counts_as_other_inputs(county, capsys):
+    ran(county, capsys)
+    (county / "input" / "说明.txt").write_text("评定现场照片另存", encoding="utf-8")
+    code, _ = ran(county, capsys)
+    assert code == 1
+    assert ran(county, capsys, "--correction", "补充说明文件")[0] == 0
+    # its name is in the published problem list, and the archive regenerates it exactly
+    assert main(["register", "--register", str(county / C.REGISTER_DIR), "--regenerate", "XX县/2022"]) == 0
+
+
+def test_without_the_register_nothing_is_recorded(county, capsys):
+    assert ran(county, capsys, "--no-register")[0] == 0
+    assert not (county / C.REGISTER_DIR).exists()
+    code, said = ran(county, capsys, "--no-register", "--correction", "理由")
+    assert code == 2 and "--no-register" in said
+
+
+@pytest.mark.parametrize(
+    ("spoil", "says"),
+    [
+        (lambda p: p.write_bytes(b"\x00not a register" * 100), "不是本程序的登记簿"),
+        (lambda p: _newer(p), "更新版本"),
+    ],
+    ids=["not a register", "from a newer program"],
+)
+def test_a_register_it_cannot_use_stops_the_run_and_is_left_alone(county, capsys, spoil, says):
+    register = county / C.REGISTER_DIR
+    register.mkdir()
+    spoil(db.path_in(register))
+    before = sha(db.path_in(register))
+    code, said = ran(county, capsys)
+    assert code == 2 and says in said
+    assert sha(db.path_in(register)) == before and not (county / "output" / C.RESULTS_DIR).exists()
+
+
+def _newer(path):
+    connection = sqlite3.connect(path)
+    connection.executescript(db.SCHEMA_1)
+    connection.execute("INSERT INTO meta VALUES ('product', ?), ('schema_version', '42')", (db.PRODUCT,))
+    connection.commit()
+    connection.close()
+
+
+def test_regeneration_says_when_the_bytes_differ(county, capsys):
+    ran(county, capsys)
+    register = county / C.REGISTER_DIR
+    with sqlite3.connect(db.path_in(register)) as connection:  # as if another program had made it
+        connection.execute("UPDATE rounds SET workbook_sha256 = ?", ("0" * 64,))
+    capsys.readouterr()
+    assert main(["register", "--register", str(register), "--regenerate", "2022"]) == 1
+    said = capsys.readouterr().out
+    assert "通报：与登记的完全一致" in said and "汇总表：与登记的不一致" in said
+    assert main(["register", "--register", str(register), "--regenerate", "2019"]) == 2
+
+
+def test_a_large_round_is_kept_as_its_hashes_and_regenerates_from_its_folder(county, capsys, monkeypatch):
+    monkeypatch.setattr(rounds, "ARCHIVE_LIMIT", 0)  # as a province's thousands of sheets would be
+    assert ran(county, capsys)[0] == 0
+    register = county / C.REGISTER_DIR
+    with sqlite3.connect(db.path_in(register)) as connection:
+        assert connection.execute("SELECT SUM(length(data)) FROM blobs").fetchone()[0] == 0
+    regenerate = ["register", "--register", str(register), "--regenerate", "2022"]
+    capsys.readouterr()
+    assert main(regenerate) == 2 and "--input" in capsys.readouterr().err
+    assert main([*regenerate, "--input", str(county / "input")]) == 0
+    (county / "input" / "东山镇评分表.xlsx").write_bytes(b"changed" * 10)
+    assert main([*regenerate, "--input", str(county / "input")]) == 2
+    assert "东山镇评分表.xlsx" in capsys.readouterr().err
+
+
+# ---- what the register answers ----------------------------------------------------------------
+
+
+def second_round(county, year: int, published: str):
+    """The example round again, ``year``'s, published on ``published``."""
+    folder = county / f"input{year}"
+    shutil.copytree(EXAMPLE, folder)
+    (folder / C.SETTINGS_FILE).write_text(
+        f'[county]\ndocument_number = "X行服〔{year}〕9号"\n[round]\nyear = {year}\npublication_date = {published}\n',
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_the_register_tells_each_townships_grade_its_expiry_and_the_rounds_side_by_side(county, capsys):
+    ran(county, capsys)
+    register = county / C.REGISTER_DIR
+    view = read_view(register, dt.date(2025, 6, 1))
+    grades = {c.township: (c.grade, c.status) for c in view.current}
+    assert grades["松林镇"] == ("一等", VALID) and grades["南岭乡"][0] == C.NO_GRADE
+    assert all(c.expiring for c in view.current if c.status == VALID)  # 2025-08-31 is within 180 days
+    assert {c.status for c in read_view(register, dt.date(2025, 9, 1)).current} <= {EXPIRED, "未获等级"}
+    later = second_round(county, 2025, "2025-09-10")
+    assert main(["run", "--no-pdf", "--input", str(later), "--output", str(county / "output2"),
+                 "--register", str(register)]) == 0  # fmt: skip
+    view = read_view(register, dt.date(2025, 10, 1))
+    assert {c.entry.round.year for c in view.current} == {2025} and view.years == [2022, 2025]
+    assert {(ch.township, ch.direction) for ch in view.changes} >= {("松林镇", "持平")}
+    capsys.readouterr()
+    assert main(["register", "--register", str(register), "--date", "2025-10-01"]) == 0
+    said = capsys.readouterr().out
+    assert "松林镇：一等（有效；2025年评定为一等；有效期至2028-09-10）" in said and "逐轮比较" in said
+    book = openpyxl.load_workbook(register / C.REGISTER_BOOK)
+    assert book.sheetnames == [
+        C.REG_CURRENT,
+        C.REG_HISTORY,
+        C.REG_DECISIONS,
+        C.REG_YEARS,
+        C.REG_ROUNDS,
+        C.REG_PUBLICITY,
+    ]
+    header = [c.value for c in book[C.REG_YEARS][1]]
+    assert header[:7] == [
+        "乡镇",
+        "2022年总分",
+        "2022年名次",
+        "2022年等级",
+        "2025年总分",
+        "2025年名次",
+        "2025年等级",
+    ]
+    assert main(["register", "--register", str(county / "nowhere")]) == 2
+
+
+# ---- decisions after publication --------------------------------------------------------------
+
+DECISIONS = [
+    [
+        "白沙乡",
+        None,
+        dt.date(2023, 3, 15),
+        "市效能办",
+        "窗口工作人员上班时间离岗",
+        "降低一个等级",
+        "X行服〔2023〕5号",
+    ],
+    ["松林镇", 2022, dt.date(2024, 1, 8), "媒体曝光", "大厅工作日未按时开门", "取消等级", "X行服〔2024〕1号"],
+]
+
+
+def adjusted(county, capsys, table, *args) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main(["adjust", str(table), "--no-pdf", "--output", str(county / "output"), *args])
+    shown = capsys.readouterr()
+    assert "Traceback" not in shown.err + shown.out
+    return code, shown.out + shown.err
+
+
+def test_decisions_are_registered_and_announced_and_the_round_stays_as_published(county, capsys):
+    ran(county, capsys)
+    notice, workbook = (
+        sha(county / "output" / C.RESULTS_DIR / n) for n in (C.NOTICE_FILE, C.CONSOLIDATED_FILE)
+    )
+    table = write_adjustments(county / "调整记录.xlsx", DECISIONS)
+    code, said = adjusted(county, capsys, table)
+    assert code == 0 and "已登记：白沙乡 2023-03-15 降低一个等级，二等→三等" in said
+    pages = sorted((county / "output" / C.ADJUSTMENTS_DIR).iterdir())
+    assert [p.name for p in pages] == [
+        "2023-03-15关于白沙乡便民服务中心标准化等级调整的通报.html",
+        "2024-01-08关于松林镇便民服务中心标准化等级调整的通报.html",
+    ]
+    text = pages[0].read_text(encoding="utf-8")
+    assert "X行服〔2023〕5号" in text and "由二等调整为三等" in text and "（3分）不作调整" in text
+    assert "被市效能办通报批评" in text and "2022年8月31日通报（X行服〔2022〕18号）" in text
+    assert (notice, workbook) == tuple(
+        sha(county / "output" / C.RESULTS_DIR / n) for n in (C.NOTICE_FILE, C.CONSOLIDATED_FILE)
+    )
+    register = county / C.REGISTER_DIR
+    before, after = read_view(register, dt.date(2023, 3, 14)), read_view(register, dt.date(2024, 2, 1))
+    assert {c.township: c.grade for c in before.current}["白沙乡"] == "二等"
+    now = {c.township: c for c in after.current}
+    assert now["白沙乡"].grade == "三等" and (now["松林镇"].grade, now["松林镇"].status) == (
+        C.NO_GRADE,
+        CANCELLED,
+    )
+    # the same table again records nothing new, and the notices are as they were
+    code, said = adjusted(county, capsys, table)
+    assert code == 0 and said.count("已经登记，未重复登记") == 2
+    assert [p.read_bytes() for p in pages] == [p.read_bytes() for p in sorted(pages)]
+    # a later round's run leaves the decisions and their notices alone
+    assert len(read_view(register, dt.date(2024, 2, 1)).decisions) == 2
+
+
+def test_the_bonus_follows_the_grade_where_the_round_says_so(county, capsys):
+    settings = county / "input" / C.SETTINGS_FILE
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + "\n[decisions]\nbonus_changes = true\n", encoding="utf-8"
+    )
+    ran(county, capsys)
+    table = write_adjustments(county / "调整记录.xlsx", DECISIONS[:1])
+    assert adjusted(county, capsys, table)[0] == 0
+    (page,) = (county / "output" / C.ADJUSTMENTS_DIR).iterdir()
+    assert "相应由3分调整为2分" in page.read_text(encoding="utf-8")
+    (decision,) = read_view(county / C.REGISTER_DIR, dt.date(2024, 1, 1)).decisions
+    assert (decision.bonus_before, decision.bonus_after) == (3, 2)
+
+
+def test_every_wrong_decision_is_reported_at_its_cell_and_none_is_recorded(county, capsys):
+    ran(county, capsys)
+    register = county / C.REGISTER_DIR
+    before = sha(db.path_in(register))
+    rows = [
+        ["东山镇", None, dt.date(2022, 7, 1), "市效能办", "早于发布", "降低一个等级", "X1"],  # row 2
+        ["东山镇", None, dt.date(2026, 1, 1), "市效能办", "有效期满后", "降低一个等级", "X2"],  # row 3
+        ["西河镇", None, dt.date(2023, 1, 1), "市效能办", "事由", "", "X3"],  # row 4: no decision
+        ["西河镇", None, dt.date(2023, 1, 1), "市效能办", "事由", "降低一个等级", ""],  # row 5: no number
+        [
+            "东川镇",
+            None,
+            dt.date(2023, 1, 1),
+            "市效能办",
+            "事由",
+            "降低一个等级",
+            "X5",
+        ],  # row 6: no such township
+        [
+            "南岭乡",
+            None,
+            dt.date(2023, 1, 1),
+            "市效能办",
+            "事由",
+            "降低一个等级",
+            "X6",
+        ],  # row 7: no grade to lower
+        [
+            "北坪镇",
+            2019,
+            dt.date(2023, 1, 1),
+            "市效能办",
+            "事由",
+            "降低一个等级",
+            "X7",
+        ],  # row 8: no 2019 round
+        ["柳溪乡", None, "去年", "市效能办", "事由", "降低一个等级", "X8"],  # row 9: not a date
+        [
+            "红岩镇",
+            None,
+            dt.date(2023, 2, 1),
+            "县纪委",
+            "事由",
+            "降低一个等级",
+            "X9",
+        ],  # row 10: another source
+        ["红岩镇", None, dt.date(2023, 2, 1), "县纪委", "事由", "降低一个等级", "X9"],  # row 11: twice
+    ]
+    table = write_adjustments(county / "调整记录.xlsx", rows)
+    code, said = adjusted(county, capsys, table)
+    assert code == 1 and "未登记任何决定" in said
+    report = adjust(table, register, county / "output", pdf=False)
+    at = sorted((p.cell, p.code.name) for p in report.problems)
+    assert at == sorted(
+        [
+            ("C2", "ADJUST_BEFORE_PUBLICATION"),
+            ("C3", "ADJUST_AFTER_EXPIRY"),
+            ("F4", "ADJUST_ACTION_INVALID"),
+            ("G5", "ADJUST_FIELD_MISSING"),
+            ("A6", "ADJUST_NO_ROUND"),
+            ("F7", "ADJUST_NO_GRADE"),
+            ("B8", "ADJUST_NO_ROUND"),
+            ("C9", "ADJUST_DATE_INVALID"),
+            ("D10", "ADJUST_SOURCE_NOT_LISTED"),
+            ("A11", "ADJUST_DUPLICATE"),
+        ]
+    )
+    assert all(p.file == table.name and p.sheet == C.ADJUSTMENTS_SHEET for p in report.problems)
+    codes(report.problems)  # every message filled in
+    assert sha(db.path_in(register)) == before and not (county / "output" / C.ADJUSTMENTS_DIR).exists()
+
+
+def test_decisions_go_in_order_and_stop_at_no_grade(county, capsys):
+    ran(county, capsys)
+    first = write_adjustments(county / "a.xlsx", [DECISIONS[1]])
+    assert adjusted(county, capsys, first)[0] == 0
+    again = write_adjustments(
+        county / "b.xlsx",
+        [
+            ["松林镇", None, dt.date(2024, 3, 1), "媒体曝光", "再次曝光", "降低一个等级", "X行服〔2024〕3号"],
+            ["青石镇", None, dt.date(2023, 12, 1), "市效能办", "事由", "降低一个等级", "X行服〔2023〕9号"],
+        ],
+    )
+    code, said = adjusted(county, capsys, again)
+    assert code == 1 and "已无等级" in said
+    earlier = write_adjustments(
+        county / "c.xlsx", [["松林镇", None, dt.date(2023, 6, 1), "媒体曝光", "早先", "降低一个等级", "X4"]]
+    )
+    code, said = adjusted(county, capsys, earlier)
+    assert code == 1 and "早于该乡镇已登记的上一次等级调整" in said
+    assert len(read_view(county / C.REGISTER_DIR, dt.date(2025, 1, 1)).decisions) == 1
+
+
+def test_a_decision_needs_a_register_with_its_round(county, capsys):
+    table = write_adjustments(county / "调整记录.xlsx", DECISIONS)
+    code, said = adjusted(county, capsys, table)
+    assert code == 2 and "登记簿" in said
+    assert adjusted(county, capsys, county / "没有这个文件.xlsx")[0] == 2
