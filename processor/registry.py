@@ -311,7 +311,7 @@ def describe(view: RegisterView) -> list[str]:
             for d in c.entry.decisions
             if d.decided_on <= view.day
         ]
-        lines.append(f"  {c.township}：{c.grade}（{'；'.join(facts)}）")
+        lines.append(f"  {c.township}：{c.holds}（{'；'.join(facts)}）")
     soon = [c for c in view.current if c.expiring]
     if soon:
         lines.append(

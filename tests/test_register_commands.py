@@ -180,6 +180,11 @@ def test_the_register_tells_each_townships_grade_its_expiry_and_the_rounds_side_
     assert grades["松林镇"] == ("一等", VALID) and grades["南岭乡"][0] == C.NO_GRADE
     assert all(c.expiring for c in view.current if c.status == VALID)  # 2025-08-31 is within 180 days
     assert {c.status for c in read_view(register, dt.date(2025, 9, 1)).current} <= {EXPIRED, "未获等级"}
+    capsys.readouterr()
+    assert main(["register", "--register", str(register), "--date", "2025-09-01"]) == 0
+    said = capsys.readouterr().out  # an expired grade is no longer held
+    assert "松林镇：无有效等级（已过期；2022年评定为一等；有效期至2025-08-31）" in said
+    assert "南岭乡：无等级（未获等级；2022年评定为无等级）" in said
     later = second_round(county, 2025, "2025-09-10")
     assert main(["run", "--no-pdf", "--input", str(later), "--output", str(county / "output2"),
                  "--register", str(register)]) == 0  # fmt: skip

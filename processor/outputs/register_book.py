@@ -45,7 +45,7 @@ def _current(w: Writer, view: RegisterView) -> None:
         ws,
         (
             [c.township, c.entry.round.year, c.entry.round.publication_date, c.entry.round.document_number,
-             c.entry.published, c.grade, c.entry.bonus_on(view.day), c.entry.round.expires_on, c.status,
+             c.entry.published, c.holds, c.entry.bonus_on(view.day), c.entry.round.expires_on, c.status,
              c.expiring, _decided(c.entry.decisions)]
             for c in view.current
         ),

@@ -20,6 +20,7 @@ from .decisions import Decision, decisions_of
 from .rounds import Publicity, RoundRecord, all_rounds, grading_of, publicities, round_results
 
 VALID, EXPIRED, CANCELLED, UNGRADED = "有效", "已过期", "已取消", "未获等级"
+LAPSED = "无有效等级"  # what an expired grade leaves the township holding
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,11 @@ class Current:
     grade: str
     status: str
     day: dt.date  # the day it stands on
+
+    @property
+    def holds(self) -> str:
+        """The grade the township holds on the day: none once its grade has expired."""
+        return LAPSED if self.status == EXPIRED else self.grade
 
     @property
     def expiring(self) -> bool:
