@@ -24,7 +24,7 @@ from .oserrors import reason
 from .outputs import registering
 from .outputs.notes import disagreements, tie_note
 from .outputs.pdf import make_pdf
-from .outputs.publish import OutputError, Staging, overlap, staging
+from .outputs.publish import OutputError, Staging, overlap, staging, within
 from .problems import Code, Problem, problem
 from .processes import beside
 from .rules.rubric import Rubric, load_rubric
@@ -102,7 +102,15 @@ def run(
             f"输入文件夹 {input_dir} 和输出文件夹 {output_dir} 不能相同或互相包含（也包括通过链接）："
             "发布结果时会替换输出文件夹中的内容，而输入文件夹中的文件从不改写。请换一个输出文件夹"
         )
+    if register is not None:
+        for folder, what in ((input_dir, "输入文件夹"), (output_dir / C.RESULTS_DIR, "发布结果的文件夹")):
+            if within(register, folder):
+                raise UsageError(
+                    f"登记簿文件夹 {register} 不能在{what} {folder} 之内：输入文件从不改写，发布结果的文件夹每次整个替换。"
+                    "请用 --register 指定别的文件夹（默认为输出文件夹旁边的 register 文件夹）"
+                )
     final = stage_name == C.STAGE_NOTICE
+    recorded = None  # the register's version of what is switched in
     with staging(output_dir) as stage:
         # the libraries are imported while worker processes read a large round, else in _write
         outcome = Outcome(collect(input_dir, rubric, progress, meanwhile=_import_publishing))
@@ -112,7 +120,10 @@ def run(
         with stage.writing():
             document = _write(stage, outcome) if final else _write_stage(stage, outcome)
         if outcome.published and final and register is not None:
-            refused = registering.refusals(register, round_, correction, stage.path(C.RESULTS_DIR))
+            refused = registering.refusals(
+                register, round_, correction, stage.path(C.RESULTS_DIR), output_dir / C.RESULTS_DIR,
+                outcome.results,
+            )  # fmt: skip
             if refused:  # only the problem list is published, and it says why
                 round_.problems += refused
                 outcome.published = False
@@ -130,7 +141,7 @@ def run(
         if outcome.published and register is not None and stage_name != C.STAGE_APPROVAL:
             # before the switch: what the register refuses is never published
             staged = stage.path(C.RESULTS_DIR) if final else document
-            note = registering.record(
+            note, recorded = registering.record(
                 register, round_, outcome.results, stage_name, staged, input_dir, correction
             )
             outcome.notes.append(note)
@@ -143,6 +154,8 @@ def run(
         else:
             names = (document.name, document.with_suffix(".pdf").name, *REPORT_NAMES)
         published = stage.commit(names, folders={C.RESULTS_DIR: _ours, C.FEEDBACK_DIR: _a_page})
+        if recorded is not None:
+            registering.published(register, recorded)
         outcome.written = _listed(published)
         if stage.restored:  # after the reports: they depend on the inputs alone
             outcome.notes.insert(

@@ -201,10 +201,13 @@ def register(args) -> int:
             )
             return EXIT_PROBLEMS
         return EXIT_OK
-    view = report(register, args.date)
+    view, note = report(register, args.date)
     for line in describe(view):
         print(printable(line))
-    print(f"登记簿工作簿：{printable(str(register / C.REGISTER_BOOK))}")
+    if note is not None:
+        print_problems([note])
+    else:
+        print(f"登记簿工作簿：{printable(str(register / C.REGISTER_BOOK))}")
     return EXIT_OK
 
 

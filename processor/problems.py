@@ -137,6 +137,7 @@ class Code(Enum):
     REGISTER_OUTPUTS_DIFFER = (E, "本轮（{value}）已于{day}发布并登记（第{version}版，文号{document}）；这次的输入文件与登记的相同，但生成的通报或汇总表与登记的不同（程序版本或评分标准不同）", "已发布的结果不能改写：要保留原结果，请用发布时的程序版本；确需按本版本重新发布，请加 --correction \"更正理由\" 重新运行")
     REGISTER_NOTHING_TO_CORRECT = (E, "给出了更正理由，但登记簿中没有本轮（{value}）的发布记录", "首次发布不需要 --correction；请去掉该选项后运行")
     REGISTER_CORRECTION_SAME = (E, "给出了更正理由，但输入文件与登记的第{version}版相同，没有可更正的内容", "请先改正输入文件再运行；不需要更正时请去掉 --correction")
+    REGISTER_CORRECTION_DECIDED = (E, "本轮（{value}）发布后已有等级调整，这次更正会改变作过调整的乡镇的评定等级：{detail}", "等级调整是按原评定等级作出的，更正不能改变这些乡镇的评定等级；请核对更正的内容，确需改变的，请先报评定工作领导小组重新决定，并联系维护人员处理登记簿")
     # decisions after publication (processor adjust: 等级调整记录表, checked against the register)
     ADJUST_FIELD_MISSING = (E, "没有填写{label}", "请填写{label}；每一行是评定工作领导小组的一项决定")
     ADJUST_YEAR_INVALID = (E, "评定年度“{value}”不是年份", "请填写该等级评定的年度，如2022；留空表示该乡镇最近一轮的评定")
@@ -148,6 +149,7 @@ class Code(Enum):
     ADJUST_BEFORE_PUBLICATION = (E, "决定日期{value}早于{round}评定结果的发布日期{published}", "等级确定前的批评请记入该轮的通报批评记录表，在评定时降级；如日期填错请改正")
     ADJUST_AFTER_EXPIRY = (E, "决定日期{value}时，{round}评定的等级已过有效期（至{expires}）", "有效期满的等级不再调整；请核对决定日期和评定年度")
     ADJUST_OUT_OF_ORDER = (E, "决定日期{value}早于该乡镇已登记的上一次等级调整（{last}）", "等级调整按决定的先后登记；请核对日期")
+    ADJUST_IN_FUTURE = (E, "决定日期{value}晚于今天（{today}）", "请填写领导小组已经作出决定的日期；如日期填错请改正")
     ADJUST_NO_GRADE = (E, "乡镇“{value}”在{day}已无等级（{grade}），不能再{action}", "请核对乡镇和处理；已取消等级的无需再调整")
     ADJUST_SOURCE_NOT_LISTED = (W, "来源“{value}”不是评定方案规定的来源（{allowed}）", "请核对领导小组决定的依据；如无误可忽略本提示")
     ADJUST_RECORDED = (I, "乡镇“{value}”{day}的决定（{document}）已经登记，未重复登记", "无需处理；调整通报照常重新生成")
@@ -175,7 +177,7 @@ class Code(Enum):
     REGISTER_RECORDED = (I, "本轮结果已登记为{value}第{version}版（登记簿：{where}）", "用 processor register 查看各乡镇的等级和有效期")
     REGISTER_UNCHANGED = (I, "本轮结果与登记簿中{value}第{version}版的输入相同，未重复登记（登记簿：{where}）", "无需处理")
     PUBLICITY_RECORDED = (I, "{value}的公示已登记（登记簿：{where}）", "公示期满无异议后，用 processor run 生成并发布正式通报")
-    REGISTER_BOOK_NOT_WRITTEN = (W, "登记簿已更新，但供阅读的{where}未能重写（{detail}）", "请关闭在Excel或WPS中打开的登记簿工作簿，再运行 processor register 重新导出")
+    REGISTER_BOOK_NOT_WRITTEN = (W, "供阅读的{where}未能重写（{detail}），其中的内容不是登记簿的最新内容", "请关闭在Excel或WPS中打开的登记簿工作簿，再运行 processor register 重新导出")
     # fmt: on
 
 

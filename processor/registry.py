@@ -45,21 +45,20 @@ class Adjusted:
         return not has_errors(self.problems)
 
 
-def report(register: Path, day: dt.date | None = None) -> RegisterView:
-    """The register as it stands on ``day`` (today), its workbook rewritten to match."""
+def report(register: Path, day: dt.date | None = None) -> tuple[RegisterView, Problem | None]:
+    """The register as it stands on ``day`` (today), its workbook rewritten to match; the note
+    when the workbook could not be (open in Excel): the view is still the register's."""
     day = day or dt.date.today()
-    view = read_view(register, day)
-    note = refresh_book(register, day)
-    if note is not None:
-        raise UsageError(note.message)
-    return view
+    return read_view(register, day), refresh_book(register, day)
 
 
 def adjust(
     table: Path, register: Path, output: Path, pdf: bool = True, today: dt.date | None = None
 ) -> Adjusted:
     """Check every decision of ``table`` against the register; when none has an error, record
-    the new ones (in one transaction) and rewrite the notices of every recorded decision."""
+    the new ones (one transaction per round, each checked again under the register's lock) and
+    rewrite the notices of every recorded decision. Notices that cannot be written (a PDF open,
+    a disk full) are written by the next ``adjust``, which rewrites them all from the register."""
     outcome = Adjusted()
     if not table.is_file():
         raise UsageError(f"找不到等级调整记录表 {table}")
@@ -128,6 +127,11 @@ def _checked(
                 problem(Code.ADJUST_BEFORE_PUBLICATION, cell=at, value=day, round=label,
                         published=record.publication_date.isoformat(), **where)
             )  # fmt: skip
+            continue
+        if a.decided_on > view.day:
+            outcome.problems.append(
+                problem(Code.ADJUST_IN_FUTURE, cell=at, value=day, today=view.day.isoformat(), **where)
+            )
             continue
         if a.decided_on > record.expires_on:
             outcome.problems.append(
@@ -212,8 +216,14 @@ def write_notices(register: Path, output: Path, pdf: bool, notes: list[Problem])
                 record = _record(view, d.round_key)
                 settings = round_settings(register, record)
                 entry = next(
-                    e for e in view.entries if e.round.round_key == d.round_key and e.township == d.township
+                    (
+                        e
+                        for e in view.entries
+                        if e.round.round_key == d.round_key and e.township == d.township
+                    ),
+                    None,
                 )
+                published = entry.published if entry is not None else d.grade_before
                 stem = safe_file_name(
                     f"{d.decided_on.isoformat()}{''.join(adjustment_title(d.township))}", ".html"
                 )
@@ -223,7 +233,7 @@ def write_notices(register: Path, output: Path, pdf: bool, notes: list[Problem])
                     name = f"{stem}-{n}"
                 taken.add(name.casefold())
                 html = folder / f"{name}.html"
-                html.write_text(render_adjustment(settings, record, d, entry.published), encoding="utf-8")
+                html.write_text(render_adjustment(settings, record, d, published), encoding="utf-8")
                 if pdf:
                     note = make_pdf(html, html.with_suffix(".pdf"), d.decided_on, True)
                     if note is not None and note.code is Code.PDF_NOT_MADE:

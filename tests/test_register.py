@@ -37,11 +37,14 @@ def published(tmp_path):
 
 
 def record(folder, outcome, register, **kwargs):
-    return rounds.record(register, outcome.round, outcome.results, folder, "n" * 64, "w" * 64, **kwargs)
+    """Recorded, and (as after a switch) published."""
+    found = rounds.record(register, outcome.round, outcome.results, folder, "n" * 64, "w" * 64, **kwargs)
+    rounds.publish(register, found)
+    return found
 
 
 def check(register, outcome, correction=None, outputs=("n" * 64, "w" * 64)):
-    return rounds.check(register, outcome.round, correction, *outputs)
+    return rounds.check(register, outcome.round, correction, *outputs, outcome.results)
 
 
 def test_a_round_is_recorded_once_with_its_files_and_results(published, tmp_path):

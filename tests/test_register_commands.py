@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import shutil
 import sqlite3
 
@@ -269,11 +270,16 @@ def test_decisions_are_registered_and_announced_and_the_round_stays_as_published
         CANCELLED,
     )
     # the same table again records nothing new, and the notices are as they were
+    written = [p.read_bytes() for p in pages]
     code, said = adjusted(county, capsys, table)
     assert code == 0 and said.count("已经登记，未重复登记") == 2
-    assert [p.read_bytes() for p in pages] == [p.read_bytes() for p in sorted(pages)]
-    # a later round's run leaves the decisions and their notices alone
+    assert sorted((county / "output" / C.ADJUSTMENTS_DIR).iterdir()) == pages
+    assert [p.read_bytes() for p in pages] == written
     assert len(read_view(register, dt.date(2024, 2, 1)).decisions) == 2
+    # the round's own run again (same inputs) leaves the decisions and their notices alone
+    assert ran(county, capsys)[0] == 0
+    assert len(read_view(register, dt.date(2024, 2, 1)).decisions) == 2
+    assert [p.read_bytes() for p in pages] == written
 
 
 def test_the_bonus_follows_the_grade_where_the_round_says_so(county, capsys):
@@ -337,6 +343,7 @@ def test_every_wrong_decision_is_reported_at_its_cell_and_none_is_recorded(count
             "X9",
         ],  # row 10: another source
         ["红岩镇", None, dt.date(2023, 2, 1), "县纪委", "事由", "降低一个等级", "X9"],  # row 11: twice
+        ["柳溪乡", 2022, dt.date(2099, 1, 1), "市效能办", "事由", "降低一个等级", "X12"],  # row 12: not yet
     ]
     table = write_adjustments(county / "调整记录.xlsx", rows)
     code, said = adjusted(county, capsys, table)
@@ -355,6 +362,7 @@ def test_every_wrong_decision_is_reported_at_its_cell_and_none_is_recorded(count
             ("C9", "ADJUST_DATE_INVALID"),
             ("D10", "ADJUST_SOURCE_NOT_LISTED"),
             ("A11", "ADJUST_DUPLICATE"),
+            ("C12", "ADJUST_IN_FUTURE"),
         ]
     )
     assert all(p.file == table.name and p.sheet == C.ADJUSTMENTS_SHEET for p in report.problems)
@@ -388,3 +396,186 @@ def test_a_decision_needs_a_register_with_its_round(county, capsys):
     code, said = adjusted(county, capsys, table)
     assert code == 2 and "登记簿" in said
     assert adjusted(county, capsys, county / "没有这个文件.xlsx")[0] == 2
+
+
+# ---- a publication that does not finish, a correction after decisions, a busy register ------------
+
+
+def test_a_switch_that_fails_leaves_nothing_published_in_the_register(county, capsys):
+    """The clerk's own file in 结果/ stops the switch: the register must not hold a version that
+    was never published, else the same command again (or a first publication's fix) is refused."""
+    ran(county, capsys)
+    register = county / C.REGISTER_DIR
+    before = sha(county / "output" / NOTICE)
+    fill_sheet(county / "input" / "东山镇评分表.xlsx", load_rubric(), township="东山镇",
+               scores={"1.1": 0.5}, remarks={"1.1": "补记扣分"})  # fmt: skip
+    mine = county / "output" / C.RESULTS_DIR / "我的笔记.txt"
+    mine.write_text("办事员自己的文件", encoding="utf-8")
+    code, said = ran(county, capsys, "--correction", "东山镇录入错误")
+    assert code == 2 and sha(county / "output" / NOTICE) == before
+    assert versions(register) == [(1, None)]
+    mine.unlink()
+    code, said = ran(county, capsys, "--correction", "东山镇录入错误")
+    assert code == 0 and "第2版" in said and sha(county / "output" / NOTICE) != before
+    assert versions(register) == [(1, None), (2, "东山镇录入错误")]
+
+
+def test_a_first_publication_that_does_not_finish_can_be_fixed_without_a_correction(county, capsys):
+    (county / "output" / C.RESULTS_DIR).mkdir(parents=True)
+    (county / "output" / C.RESULTS_DIR / "我的笔记.txt").write_text("x", encoding="utf-8")
+    assert ran(county, capsys)[0] == 2
+    shutil.rmtree(county / "output" / C.RESULTS_DIR)
+    fill_sheet(county / "input" / "东山镇评分表.xlsx", load_rubric(), township="东山镇",
+               scores={"1.1": 0.5}, remarks={"1.1": "补记扣分"})  # fmt: skip
+    code, said = ran(county, capsys)
+    assert code == 0 and "已登记为XX县/2022第1版" in said
+    assert versions(county / C.REGISTER_DIR) == [(1, None)]
+
+
+def test_a_run_stopped_after_its_switch_is_settled_by_the_next(county, capsys, monkeypatch):
+    """Killed (here: failing) between the switch and marking the version published: the live
+    result is that version, so the next run finds it published, not a second round."""
+
+    def killed(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rounds, "publish", killed)
+    capsys.readouterr()
+    assert (
+        main(["run", "--no-pdf", "--input", str(county / "input"), "--output", str(county / "output")]) != 0
+    )
+    register = county / C.REGISTER_DIR
+    assert versions(register) == []  # invisible until settled
+    live = sha(county / "output" / NOTICE)
+    monkeypatch.undo()
+    code, said = ran(county, capsys)
+    assert code == 0 and "未重复登记" in said and versions(register) == [(1, None)]
+    assert sha(county / "output" / NOTICE) == live
+    # settled the other way: the live result is not the unpublished version's, which goes
+    monkeypatch.setattr(rounds, "publish", killed)
+    fill_sheet(county / "input" / "东山镇评分表.xlsx", load_rubric(), township="东山镇",
+               scores={"1.1": 0.5}, remarks={"1.1": "补记扣分"})  # fmt: skip
+    main(["run", "--no-pdf", "--input", str(county / "input"), "--output", str(county / "output"),
+          "--correction", "东山镇录入错误"])  # fmt: skip
+    monkeypatch.undo()
+    shutil.rmtree(county / "output" / C.RESULTS_DIR)  # as if the switch had not happened
+    with sqlite3.connect(db.path_in(register)) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM rounds").fetchone()[0] == 2
+    code, said = ran(county, capsys, "--correction", "东山镇录入错误")
+    assert code == 0 and versions(register) == [(1, None), (2, "东山镇录入错误")]
+    with sqlite3.connect(db.path_in(register)) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM rounds").fetchone()[0] == 2
+
+
+def zeroed(county, township: str) -> None:
+    """Every item of ``township``'s sheet at 0: its grade drops to none."""
+    rubric = load_rubric()
+    fill_sheet(county / "input" / f"{township}评分表.xlsx", rubric, township=township,
+               scores={i.code: 0 for i in rubric.items if i.entered}, remarks={i.code: "更正" for i in rubric.items if i.entered})  # fmt: skip
+
+
+@pytest.mark.parametrize("change", ["grade", "dropped"])
+def test_a_correction_may_not_change_the_grade_of_a_township_decided_on(county, capsys, change):
+    ran(county, capsys)
+    table = write_adjustments(county / "调整记录.xlsx", DECISIONS[:1])  # 白沙乡 二等→三等
+    assert adjusted(county, capsys, table)[0] == 0
+    if change == "grade":
+        zeroed(county, "白沙乡")
+    else:
+        (county / "input" / "白沙乡评分表.xlsx").unlink()
+        criticisms = county / "input" / "criticisms.xlsx"  # and its criticism, which names it
+        book = openpyxl.load_workbook(criticisms)
+        sheet = book.worksheets[0]
+        for row in reversed(range(2, sheet.max_row + 1)):
+            if sheet.cell(row, 1).value == "白沙乡":
+                sheet.delete_rows(row)
+        book.save(criticisms)
+    code, said = ran(county, capsys, "--correction", "白沙乡更正")
+    register = county / C.REGISTER_DIR
+    after = "无等级" if change == "grade" else "未列入"
+    assert code == 1 and f"白沙乡：原评定二等，更正后{after}（已有等级调整X行服〔2023〕5号）" in said
+    assert versions(register) == [(1, None)]
+    assert adjusted(county, capsys, table)[0] == 0  # the register is as usable as before
+
+
+def test_a_correction_that_leaves_decided_grades_alone_is_recorded(county, capsys):
+    ran(county, capsys)
+    table = write_adjustments(county / "调整记录.xlsx", DECISIONS[:1])
+    assert adjusted(county, capsys, table)[0] == 0
+    zeroed(county, "南岭乡")  # last before and after: no township's grade changes
+    code, _ = ran(county, capsys, "--correction", "南岭乡录入错误")
+    assert code == 0 and versions(county / C.REGISTER_DIR)[-1] == (2, "南岭乡录入错误")
+    now = {c.township: c.grade for c in read_view(county / C.REGISTER_DIR, dt.date(2024, 1, 1)).current}
+    assert now["白沙乡"] == "三等"
+
+
+def test_a_busy_register_is_said_to_be_busy_not_damaged(county, capsys, monkeypatch):
+    ran(county, capsys)
+    register = county / C.REGISTER_DIR
+    monkeypatch.setattr(db, "WAIT_SECONDS", 0.2)
+    holder = sqlite3.connect(db.path_in(register), isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another clerk's write in progress
+    try:
+        table = write_adjustments(county / "调整记录.xlsx", DECISIONS[:1])
+        code, said = adjusted(county, capsys, table)
+        assert code == 2 and "正被另一个处理使用" in said and "已损坏" not in said
+        fill_sheet(county / "input" / "东山镇评分表.xlsx", load_rubric(), township="东山镇",
+                   scores={"1.1": 0.5}, remarks={"1.1": "补记扣分"})  # fmt: skip
+        code, said = ran(county, capsys, "--correction", "东山镇录入错误")
+        assert code == 2 and "正被另一个处理使用" in said and "已损坏" not in said
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert versions(register) == [(1, None)]
+
+
+@pytest.mark.parametrize("inside", ["input", "input/登记", "output/结果", "output/结果/登记"])
+def test_a_register_inside_the_inputs_or_the_published_result_is_refused(county, capsys, inside):
+    before = sorted(p.name for p in (county / "input").iterdir())
+    code, said = ran(county, capsys, "--register", str(county / inside))
+    assert code == 2 and "登记簿文件夹" in said and "--register" in said
+    assert sorted(p.name for p in (county / "input").iterdir()) == before
+    assert not db.path_in(county / inside).exists()
+
+
+def test_the_register_is_shown_even_when_its_workbook_is_open(county, capsys, monkeypatch):
+    ran(county, capsys)
+    register = county / C.REGISTER_DIR
+    real = os.replace
+
+    def held(source, target):  # Windows: a workbook open in Excel cannot be replaced
+        if str(target).endswith(C.REGISTER_BOOK):
+            raise PermissionError(13, "另一个程序正在使用此文件", str(target))
+        return real(source, target)
+
+    monkeypatch.setattr(os, "replace", held)
+    capsys.readouterr()
+    assert main(["register", "--register", str(register)]) == 0
+    said = capsys.readouterr().out
+    assert "松林镇：" in said and "未能重写" in said
+    assert [p.name for p in register.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_register_folder_that_cannot_be_written_is_a_note_after_the_run(county, capsys, monkeypatch):
+    from processor.outputs import register_book
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "拒绝访问", str(county / C.REGISTER_DIR))
+
+    monkeypatch.setattr(register_book.tempfile, "mkstemp", refused)
+    code, said = ran(county, capsys)
+    assert code == 0 and "已登记为XX县/2022第1版" in said and "未能重写" in said
+
+
+def test_xlsxwriters_own_error_on_the_register_workbook_is_a_note(county, capsys, monkeypatch):
+    from xlsxwriter.exceptions import FileCreateError
+
+    from processor.outputs import register_book
+
+    def refused(path, view):  # what xlsxwriter raises where the folder is read-only
+        raise FileCreateError(PermissionError(13, "拒绝访问", str(path)))
+
+    monkeypatch.setattr(register_book, "write_register_book", refused)
+    code, said = ran(county, capsys)
+    assert code == 0 and "已登记为XX县/2022第1版" in said and "未能重写" in said
+    assert [p.name for p in (county / C.REGISTER_DIR).iterdir() if p.name.endswith(".tmp")] == []

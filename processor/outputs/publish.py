@@ -253,6 +253,12 @@ def overlap(first: Path, second: Path) -> bool:
     return _inside(a, b) or _inside(b, a) or _above(first, second) or _above(second, first)
 
 
+def within(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or inside it (as ``overlap``: real paths, then identity)."""
+    a, b = (os.path.normcase(os.path.realpath(p)) for p in (path, folder))
+    return _inside(a, b) or _above(folder, path)
+
+
 def _inside(child: str, parent: str) -> bool:
     try:
         return os.path.commonpath([child, parent]) == parent

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 from .. import constants as C
-from ..oserrors import reason
+from ..oserrors import os_error_in, reason
 from ..problems import Code, Problem, problem
 from ..register.view import RegisterView, read_view
 from .book import Writer
@@ -158,15 +159,20 @@ def refresh_book(folder: Path, day) -> Problem | None:
     """Rewrite the register's workbook beside its database after a change: written aside and
     renamed over, so a reader never opens half of one; a workbook held open in Excel (which
     Windows does not let be replaced) is a note, the register itself being written already."""
+    from xlsxwriter.exceptions import XlsxWriterException
+
     target = folder / C.REGISTER_BOOK
-    aside = folder / f".{C.REGISTER_BOOK}.tmp"
-    try:
+    aside = None
+    try:  # a name of its own: two clerks refreshing at once do not write into one file
+        handle, name = tempfile.mkstemp(prefix=f".{C.REGISTER_BOOK}.", suffix=".tmp", dir=folder)
+        os.close(handle)
+        aside = Path(name)
         write_register_book(aside, read_view(folder, day))
         os.replace(aside, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            aside.unlink()
-        return problem(
-            Code.REGISTER_BOOK_NOT_WRITTEN, file=str(target), where=str(target), detail=reason(exc)[0]
-        )
+    except (OSError, XlsxWriterException) as exc:  # xlsxwriter's FileCreateError wraps an OSError
+        if aside is not None:
+            with contextlib.suppress(OSError):
+                aside.unlink()
+        detail = reason(os_error_in(exc) or exc)[0]
+        return problem(Code.REGISTER_BOOK_NOT_WRITTEN, file=str(target), where=str(target), detail=detail)
     return None

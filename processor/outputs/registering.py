@@ -1,7 +1,8 @@
 """A published round into the register (``register.rounds``), from what is staged: refused
-before the switch where the register has the round otherwise, recorded before the switch (so
-that nothing the register refuses is ever published; a switch that then fails leaves a round
-recorded and not yet published, which the same run again publishes and records nothing new)."""
+before the switch where the register has the round otherwise, recorded before the switch as
+unpublished (so that nothing the register refuses is ever published) and marked published
+after it. A switch that fails, or a run killed in between, leaves an unpublished version, which
+the next run on the output folder settles against the live result before anything else."""
 
 from __future__ import annotations
 
@@ -20,10 +21,14 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def refusals(register: Path, round_: Round, correction: str | None, results: Path) -> list[Problem]:
-    """The register's problems with the staged result folder ``results``."""
-    notice, workbook = sha256(results / C.NOTICE_FILE), sha256(results / C.CONSOLIDATED_FILE)
-    return rounds.check(register, round_, correction, notice, workbook)
+def refusals(
+    register: Path, round_: Round, correction: str | None, staged: Path, live: Path, results: Results
+) -> list[Problem]:
+    """The register's problems with the staged result folder ``staged`` (the live one, ``live``,
+    first settles a version whose publication did not finish)."""
+    rounds.settle(register, rounds.round_key(round_), live)
+    notice, workbook = sha256(staged / C.NOTICE_FILE), sha256(staged / C.CONSOLIDATED_FILE)
+    return rounds.check(register, round_, correction, notice, workbook, results)
 
 
 def record(
@@ -34,13 +39,14 @@ def record(
     staged: Path,
     inputs: Path,
     correction: str | None,
-) -> Problem:
-    """Record the staged result folder (or the staged 公示, ``staged``): the note saying so."""
+) -> tuple[Problem, rounds.RoundRecord | None]:
+    """Record the staged result folder (or the staged 公示, ``staged``): the note saying so, and
+    the version to mark published once the switch is done (None for a 公示)."""
     where = str(db.path_in(register))
     key = rounds.round_key(round_)
     if stage == C.STAGE_PUBLICITY:
         rounds.record_publicity(register, round_, publicity_period(round_.settings), sha256(staged))
-        return problem(Code.PUBLICITY_RECORDED, file=where, where=where, value=key)
+        return problem(Code.PUBLICITY_RECORDED, file=where, where=where, value=key), None
     before = None
     if db.path_in(register).exists():
         with db.opened(register) as connection:
@@ -48,4 +54,10 @@ def record(
     notice, workbook = sha256(staged / C.NOTICE_FILE), sha256(staged / C.CONSOLIDATED_FILE)
     found = rounds.record(register, round_, results, inputs, notice, workbook, correction)
     code = Code.REGISTER_UNCHANGED if before is not None and before.id == found.id else Code.REGISTER_RECORDED
-    return problem(code, file=where, where=where, value=found.round_key, version=found.version)
+    return problem(code, file=where, where=where, value=found.round_key, version=found.version), found
+
+
+def published(register: Path, record: rounds.RoundRecord | None) -> None:
+    """The recorded version's result is switched in."""
+    if record is not None:
+        rounds.publish(register, record)

@@ -104,7 +104,18 @@ CREATE TABLE publicity (
 );
 """
 
-MIGRATIONS = {1: SCHEMA_1, 2: MIGRATION_2}  # version -> the script that makes it from the one before
+# Schema 3: a round's version is recorded before its result is switched in and marked published
+# once it is; a version left unpublished (the switch failed, or the run was killed) is settled by
+# the next run against the live result: published if the live result is it, else removed.
+MIGRATION_3 = """
+ALTER TABLE rounds ADD COLUMN published INTEGER NOT NULL DEFAULT 1;
+"""
+
+MIGRATIONS = {
+    1: SCHEMA_1,
+    2: MIGRATION_2,
+    3: MIGRATION_3,
+}  # version -> the script that makes it from the one before
 CURRENT = max(MIGRATIONS)
 
 
@@ -144,11 +155,22 @@ def opened(folder: Path, create: bool = True) -> Iterator[sqlite3.Connection]:
         _migrate(connection, path)
         yield connection
     except sqlite3.DatabaseError as exc:
+        if _busy(exc):
+            raise RegisterError(BUSY.format(path=path, wait=WAIT_SECONDS)) from exc
         raise RegisterError(
             f"登记簿 {path} 已损坏（{exc}），未作任何改动；请用备份替换，或联系维护人员"
         ) from exc
     finally:
         connection.close()
+
+
+BUSY = "登记簿 {path} 正被另一个处理使用（已等待{wait}秒），未作任何改动；请等它结束后再运行"
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    """Locked by another connection (not damage: waiting is the answer, not a backup)."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc)
 
 
 def _sniff(path: Path) -> None:
@@ -189,7 +211,10 @@ def _version(connection: sqlite3.Connection) -> int:
 
 
 def _migrate(connection: sqlite3.Connection, path: Path) -> None:
-    """Bring the schema to CURRENT in one transaction (a new register: from nothing)."""
+    """Bring the schema to CURRENT in one transaction (a new register: from nothing). A register
+    at CURRENT is only read: no write lock is taken."""
+    if _version(connection) == CURRENT:
+        return
     with transaction(connection):
         version = _version(connection)
         for target in range(version + 1, CURRENT + 1):
@@ -210,7 +235,10 @@ def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         connection.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        raise RegisterError(f"登记簿正被另一个处理使用（{exc}）；请等它结束后再运行") from exc
+        if _busy(exc):
+            where = connection.execute("PRAGMA database_list").fetchone()[2]
+            raise RegisterError(BUSY.format(path=where, wait=WAIT_SECONDS)) from exc
+        raise
     try:
         yield connection
     except BaseException:

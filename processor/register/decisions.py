@@ -119,6 +119,12 @@ def apply(
             ).fetchone()
             if exists:
                 continue
+            if standing.decisions and request.decided_on < standing.decisions[-1].decided_on:
+                # another clerk recorded a later decision since this table was checked
+                raise db.RegisterError(
+                    f"乡镇“{request.township}”已登记了{standing.decisions[-1].decided_on.isoformat()}的等级调整，"
+                    f"晚于这次的{request.decided_on.isoformat()}；未登记任何决定，请重新运行 processor adjust 核对"
+                )
             before = standing.grade
             after = NO_GRADE if request.cancel else grading.lower(before, request.steps)
             bonus_before = standing.bonus

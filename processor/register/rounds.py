@@ -4,7 +4,13 @@ by its content), on which table, with which results, and the hashes of its notic
 A published round is never rewritten. Running it again with the same inputs records nothing
 new; with other inputs it is refused before anything is published, unless the clerk says it is
 a correction (``--correction "理由"``), which records a new version with its reason and keeps
-the old one.
+the old one. A correction may not change the grade of a township the leading group has decided
+on since (its decisions were taken on the published grade): it is refused, naming them.
+
+A version is recorded before its result is switched into the output folder, as unpublished,
+and marked published once the switch is done. One left unpublished (the switch failed, or the
+run was killed) is invisible to every reader and is settled by the next run on that output
+folder: published if the live result is that version's, removed otherwise.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .. import __version__
+from ..constants import CONSOLIDATED_FILE, NOTICE_FILE
 from ..inputs.folder import UNUSED_FOLDER, UNUSED_SHEETS_FOLDER, shown
 from ..inputs.round import Round
 from ..problems import Code, Problem, problem
@@ -98,19 +105,75 @@ def _record(row) -> RoundRecord:
 
 
 def latest(connection: sqlite3.Connection, key: str) -> RoundRecord | None:
+    """The round's latest published version."""
     row = connection.execute(
-        f"SELECT {_COLUMNS} FROM rounds WHERE round_key = ? ORDER BY version DESC LIMIT 1", (key,)
+        f"SELECT {_COLUMNS} FROM rounds WHERE round_key = ? AND published = 1 ORDER BY version DESC LIMIT 1",
+        (key,),
     ).fetchone()
     return _record(row) if row else None
 
 
 def all_rounds(connection: sqlite3.Connection) -> list[RoundRecord]:
-    rows = connection.execute(f"SELECT {_COLUMNS} FROM rounds ORDER BY year, round_key, version")
+    """Every published version."""
+    rows = connection.execute(
+        f"SELECT {_COLUMNS} FROM rounds WHERE published = 1 ORDER BY year, round_key, version"
+    )
     return [_record(row) for row in rows]
 
 
+def _unpublished(connection: sqlite3.Connection, key: str) -> list[RoundRecord]:
+    rows = connection.execute(f"SELECT {_COLUMNS} FROM rounds WHERE round_key = ? AND published = 0", (key,))
+    return [_record(row) for row in rows]
+
+
+def _discard(connection: sqlite3.Connection, record: RoundRecord) -> None:
+    """An unpublished version, and the archived contents no other version reads."""
+    for table in ("results", "round_files"):
+        connection.execute(f"DELETE FROM {table} WHERE round_id = ?", (record.id,))
+    connection.execute("DELETE FROM rounds WHERE id = ?", (record.id,))
+    connection.execute("DELETE FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM round_files)")
+    db.step(f"discard {record.version}")
+
+
+def publish(folder: Path, record: RoundRecord) -> None:
+    """The version's result is switched in: it is published (one transaction)."""
+    with db.opened(folder) as connection, db.transaction(connection):
+        connection.execute("UPDATE rounds SET published = 1 WHERE id = ?", (record.id,))
+
+
+def settle(folder: Path, key: str, live: Path) -> None:
+    """Before a run on an output folder: an unpublished version of the round (its switch failed,
+    or its run was killed) is published if the live result folder ``live`` is its result, and
+    removed otherwise."""
+    if not db.path_in(folder).exists():
+        return
+    with db.opened(folder) as connection:
+        if not _unpublished(connection, key):
+            return
+        live_hashes = tuple(_file_sha256(live / name) for name in (NOTICE_FILE, CONSOLIDATED_FILE))
+        with db.transaction(connection):
+            for record in _unpublished(connection, key):  # again, under the write lock
+                if (record.notice_sha256, record.workbook_sha256) == live_hashes:
+                    connection.execute("UPDATE rounds SET published = 1 WHERE id = ?", (record.id,))
+                    db.step(f"settle {record.version}")
+                else:
+                    _discard(connection, record)
+
+
+def _file_sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
 def check(
-    folder: Path, round_: Round, correction: str | None, notice_sha256: str, workbook_sha256: str
+    folder: Path,
+    round_: Round,
+    correction: str | None,
+    notice_sha256: str,
+    workbook_sha256: str,
+    results: Results,
 ) -> list[Problem]:
     """Before publishing what is staged: the problems the register sees with it. A round
     published already may be published again only as it was (the same inputs giving the same
@@ -131,6 +194,11 @@ def check(
             return [problem(Code.REGISTER_CORRECTION_SAME, file=where, value=key, version=found.version)]
         return []
     if correction:
+        decided = _decided_changes(folder, key, results)
+        if decided:
+            return [
+                problem(Code.REGISTER_CORRECTION_DECIDED, file=where, value=key, detail="；".join(decided))
+            ]
         return []
     facts = dict(
         file=where,
@@ -144,6 +212,30 @@ def check(
     return [problem(Code.REGISTER_ROUND_PUBLISHED, **facts)]
 
 
+def _decided_changes(folder: Path, key: str, results: Results) -> list[str]:
+    """The townships with decisions on round ``key`` whose published grade ``results`` change
+    (or leave out): '乡镇：原评定二等，更正后三等（X文号）'."""
+    with db.opened(folder) as connection:
+        found = latest(connection, key)
+        rows = connection.execute(
+            "SELECT township, document_number FROM decisions WHERE round_key = ? ORDER BY decided_on, id",
+            (key,),
+        ).fetchall()
+        before = {row["township"]: row["final"] for row in round_results(connection, found.id)}
+    after = {r.township: r.final for r in results.townships}
+    documents: dict[str, list[str]] = {}
+    for township, number in rows:
+        documents.setdefault(township, []).append(number)
+    changed = []
+    for township, numbers in documents.items():
+        now = after.get(township, "未列入")
+        if now != before.get(township):
+            changed.append(
+                f"{township}：原评定{before.get(township)}，更正后{now}（已有等级调整{'、'.join(numbers)}）"
+            )
+    return changed
+
+
 def record(
     folder: Path,
     round_: Round,
@@ -154,9 +246,9 @@ def record(
     correction: str | None = None,
     now: dt.datetime | None = None,
 ) -> RoundRecord:
-    """Record a published round (in one transaction), with every input file's bytes (only their
-    hashes for a round beyond ARCHIVE_LIMIT); the existing record when the same inputs were
-    registered already with the same outputs."""
+    """Record a round about to be published (in one transaction, as unpublished until ``publish``),
+    with every input file's bytes (only their hashes for a round beyond ARCHIVE_LIMIT); the
+    existing record when the same inputs were registered already with the same outputs."""
     key, manifest = round_key(round_), manifest_hash(round_)
     kept = sum(f.size for f in round_.files) <= ARCHIVE_LIMIT
     blobs = []
@@ -167,6 +259,8 @@ def record(
         blobs.append((file, data))
     stamp = (now or dt.datetime.now()).isoformat(timespec="seconds")
     with db.opened(folder) as connection, db.transaction(connection):
+        for unpublished in _unpublished(connection, key):  # this run's result replaces it
+            _discard(connection, unpublished)
         found = latest(connection, key)
         same = found is not None and (found.manifest_sha256, found.notice_sha256, found.workbook_sha256) == (
             manifest,
@@ -182,8 +276,8 @@ def record(
         cursor = connection.execute(
             "INSERT INTO rounds (round_key, county, year, version, registered_at, publication_date, "
             "document_number, validity_years, rubric_title, rubric_version, rubric_fingerprint, grades, "
-            "manifest_sha256, notice_sha256, workbook_sha256, correction_reason, program_version, unused_entries) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "manifest_sha256, notice_sha256, workbook_sha256, correction_reason, program_version, unused_entries, "
+            "published) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
             (key, settings.county, settings.year, version, stamp, settings.publication_date.isoformat(),
              settings.document_number, settings.validity_years, rubric.title, rubric.version,
              rubric.fingerprint, grades_json(rubric.grading), manifest, notice_sha256, workbook_sha256,
@@ -214,7 +308,9 @@ def record(
                  str(result.bonus), subtotals),
             )  # fmt: skip
         db.step("results")
-        return latest(connection, key)
+        return _record(
+            connection.execute(f"SELECT {_COLUMNS} FROM rounds WHERE id = ?", (round_id,)).fetchone()
+        )
 
 
 def archived_files(connection: sqlite3.Connection, round_id: int) -> list[tuple[str, bytes]]:
