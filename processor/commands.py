@@ -196,9 +196,15 @@ def register(args) -> int:
             print(f"重新生成的结果已写入 {printable(str(found.output))}")
         if not found.same:
             print_problems([p for p in found.problems if p.is_error])
-            print(
-                f"重新生成的结果与发布时不同：该轮由程序版本{found.program_version}发布，本程序为{__version__}；请用发布时的版本重新生成。"
-            )
+            if found.program_version != __version__:
+                print(
+                    f"重新生成的结果与发布时不同：该轮由程序版本{found.program_version}发布，本程序为{__version__}；请用发布时的版本重新生成。"
+                )
+            else:
+                print(
+                    f"重新生成的结果与发布时不同，而程序版本相同（{__version__}）：登记簿中的记录可能被改动过；"
+                    "请保留登记簿文件夹原样，联系维护人员核查。"
+                )
             return EXIT_PROBLEMS
         return EXIT_OK
     view, note = report(register, args.date)

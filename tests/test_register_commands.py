@@ -141,6 +141,11 @@ def test_regeneration_says_when_the_bytes_differ(county, capsys):
     assert main(["register", "--register", str(register), "--regenerate", "2022"]) == 1
     said = capsys.readouterr().out
     assert "通报：与登记的完全一致" in said and "汇总表：与登记的不一致" in said
+    assert "程序版本相同" in said  # this program published it: the record, not the version, differs
+    with sqlite3.connect(db.path_in(register)) as connection:
+        connection.execute("UPDATE rounds SET program_version = '0.0.1'")
+    assert main(["register", "--register", str(register), "--regenerate", "2022"]) == 1
+    assert "该轮由程序版本0.0.1发布" in capsys.readouterr().out
     assert main(["register", "--register", str(register), "--regenerate", "2019"]) == 2
 
 
