@@ -23,7 +23,7 @@ from .inputs.names import Matcher
 from .outputs.adjustment import adjustment_title, render_adjustment
 from .outputs.filenames import safe_file_name
 from .outputs.pdf import make_pdf
-from .outputs.publish import staging
+from .outputs.publish import Staging, staging
 from .outputs.register_book import refresh_book
 from .outputs.wording import score_text
 from .problems import Code, Problem, has_errors, problem
@@ -71,11 +71,12 @@ def adjust(
     requests = _checked(found, view, outcome)
     if not outcome.ok:
         return outcome
-    for key in sorted({key for key, _ in requests}):
-        settings = round_settings(register, _record(view, key))
-        wanted = [request for k, request in requests if k == key]
-        outcome.made += decisions.apply(register, key, wanted, bonus_changes=settings.bonus_changes)
-    outcome.written = write_notices(register, output, pdf, outcome.notes)
+    with staging(output) as stage:  # the output folder is ours before the register is written
+        for key in sorted({key for key, _ in requests}):
+            settings = round_settings(register, _record(view, key))
+            wanted = [request for k, request in requests if k == key]
+            outcome.made += decisions.apply(register, key, wanted, bonus_changes=settings.bonus_changes)
+        outcome.written = write_notices(register, stage, pdf, outcome.notes)
     note = refresh_book(register, today or dt.date.today())
     if note is not None:
         outcome.notes.append(note)
@@ -204,41 +205,37 @@ def round_sources(view: RegisterView, key: str) -> tuple[str, ...]:
     return round_settings(view.path, _record(view, key)).sources
 
 
-def write_notices(register: Path, output: Path, pdf: bool, notes: list[Problem]) -> list[Path]:
-    """Every recorded decision's notice, from the register, into ``<output>/等级调整/`` (switched
-    in as a whole, as a published result is): the folder always matches the register."""
+def write_notices(register: Path, stage: Staging, pdf: bool, notes: list[Problem]) -> list[Path]:
+    """Every recorded decision's notice, from the register, into the output folder's ``等级调整/``
+    (``stage``: switched in as a whole, as a published result is): the folder always matches
+    the register."""
     view = read_view(register, dt.date.today())
-    with staging(output) as stage:
-        folder = stage.folder_path(C.ADJUSTMENTS_DIR)
-        taken = set()
-        with stage.writing():
-            for d in view.decisions:
-                record = _record(view, d.round_key)
-                settings = round_settings(register, record)
-                entry = next(
-                    (
-                        e
-                        for e in view.entries
-                        if e.round.round_key == d.round_key and e.township == d.township
-                    ),
-                    None,
-                )
-                published = entry.published if entry is not None else d.grade_before
-                stem = safe_file_name(
-                    f"{d.decided_on.isoformat()}{''.join(adjustment_title(d.township))}", ".html"
-                )
-                name, n = stem, 1
-                while name.casefold() in taken:
-                    n += 1
-                    name = f"{stem}-{n}"
-                taken.add(name.casefold())
-                html = folder / f"{name}.html"
-                html.write_text(render_adjustment(settings, record, d, published), encoding="utf-8")
-                if pdf:
-                    note = make_pdf(html, html.with_suffix(".pdf"), d.decided_on, True)
-                    if note is not None and note.code is Code.PDF_NOT_MADE:
-                        notes.append(note)
-        published = stage.commit((C.ADJUSTMENTS_DIR,), folders={C.ADJUSTMENTS_DIR: _notice_file})
+    folder = stage.folder_path(C.ADJUSTMENTS_DIR)
+    taken = set()
+    with stage.writing():
+        for d in view.decisions:
+            record = _record(view, d.round_key)
+            settings = round_settings(register, record)
+            entry = next(
+                (e for e in view.entries if e.round.round_key == d.round_key and e.township == d.township),
+                None,
+            )
+            published = entry.published if entry is not None else d.grade_before
+            stem = safe_file_name(
+                f"{d.decided_on.isoformat()}{''.join(adjustment_title(d.township))}", ".html"
+            )
+            name, n = stem, 1
+            while name.casefold() in taken:
+                n += 1
+                name = f"{stem}-{n}"
+            taken.add(name.casefold())
+            html = folder / f"{name}.html"
+            html.write_text(render_adjustment(settings, record, d, published), encoding="utf-8")
+            if pdf:
+                note = make_pdf(html, html.with_suffix(".pdf"), d.decided_on, True)
+                if note is not None and note.code is Code.PDF_NOT_MADE:
+                    notes.append(note)
+    published = stage.commit((C.ADJUSTMENTS_DIR,), folders={C.ADJUSTMENTS_DIR: _notice_file})
     return sorted(p for path in published for p in path.iterdir())
 
 

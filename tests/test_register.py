@@ -87,6 +87,17 @@ def test_other_inputs_are_refused_unless_a_correction_which_keeps_the_old_versio
     assert same.code.name == "REGISTER_CORRECTION_SAME"
 
 
+def test_the_same_inputs_making_other_documents_are_refused_as_such(published, tmp_path):
+    """Another program version (or table) made other bytes from the very same files."""
+    folder, outcome = published
+    register = tmp_path / "register"
+    record(folder, outcome, register)
+    (refused,) = check(register, outcome, outputs=("n" * 64, "x" * 64))
+    assert refused.code.name == "REGISTER_OUTPUTS_DIFFER" and refused.is_error
+    assert "X行服〔2022〕18号" in refused.message
+    assert check(register, outcome, "按新版程序重新发布", outputs=("n" * 64, "x" * 64)) == []
+
+
 def test_a_correction_of_a_round_never_published_is_refused(published, tmp_path):
     _, outcome = published
     (refused,) = check(tmp_path / "register", outcome, "理由")

@@ -7,6 +7,7 @@ notice."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -373,6 +374,64 @@ def test_every_wrong_decision_is_reported_at_its_cell_and_none_is_recorded(count
     assert all(p.file == table.name and p.sheet == C.ADJUSTMENTS_SHEET for p in report.problems)
     codes(report.problems)  # every message filled in
     assert sha(db.path_in(register)) == before and not (county / "output" / C.ADJUSTMENTS_DIR).exists()
+
+
+def test_an_empty_table_and_a_year_that_is_not_one_are_said_at_their_cells(county, capsys):
+    ran(county, capsys)
+    register = county / C.REGISTER_DIR
+    empty = write_adjustments(county / "空表.xlsx", [])
+    (problem_,) = adjust(empty, register, county / "output", pdf=False).problems
+    assert problem_.code.name == "ADJUST_EMPTY" and problem_.file == empty.name
+    wrong = write_adjustments(
+        county / "年度.xlsx",
+        [["白沙乡", "二〇二二", dt.date(2023, 3, 15), "市效能办", "事由", "降低一个等级", "X1"]],
+    )
+    found = adjust(wrong, register, county / "output", pdf=False).problems
+    assert [(p.cell, p.code.name) for p in found] == [("B2", "ADJUST_YEAR_INVALID")]
+    assert read_view(register, dt.date(2024, 1, 1)).decisions == []
+
+
+def test_two_clerks_adjusting_at_once_record_each_decision_once(county, capsys):
+    import subprocess
+    import sys
+
+    ran(county, capsys)
+    tables = [write_adjustments(county / f"{n}.xlsx", [row]) for n, row in enumerate(DECISIONS)]
+    register = county / C.REGISTER_DIR
+    command = [sys.executable, "-m", "processor", "adjust", "--no-pdf", "--register", str(register)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    clerks = [  # each into an output folder of their own: one register between them
+        subprocess.Popen([*command, "--output", str(county / f"out{n}"), str(t)], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for n, t in enumerate((*tables, tables[0]))
+    ]  # fmt: skip
+    said = [c.communicate(timeout=120)[0].decode("utf-8") for c in clerks]
+    assert all("Traceback" not in s for s in said), said
+    assert [c.returncode for c in clerks] == [0, 0, 0], said
+    decided = read_view(county / C.REGISTER_DIR, dt.date(2024, 6, 1)).decisions
+    assert sorted((d.township, d.document_number) for d in decided) == [
+        ("松林镇", "X行服〔2024〕1号"),
+        ("白沙乡", "X行服〔2023〕5号"),
+    ]
+    with sqlite3.connect(db.path_in(county / C.REGISTER_DIR)) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_an_output_folder_in_use_is_refused_before_anything_is_recorded(county, capsys, monkeypatch):
+    from processor.outputs import publish
+
+    ran(county, capsys)
+    table = write_adjustments(county / "调整记录.xlsx", DECISIONS[:1])
+
+    @contextlib.contextmanager
+    def in_use(output):
+        raise publish.OutputError(f"另一个处理正在使用输出文件夹 {output}；请等它结束后再运行")
+        yield
+
+    monkeypatch.setattr(publish, "_locked", in_use)
+    code, said = adjusted(county, capsys, table)
+    assert code == 2 and "正在使用输出文件夹" in said
+    assert read_view(county / C.REGISTER_DIR, dt.date(2024, 1, 1)).decisions == []
 
 
 def test_decisions_go_in_order_and_stop_at_no_grade(county, capsys):
