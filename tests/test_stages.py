@@ -15,7 +15,7 @@ from helpers import ROOT, codes
 
 from processor import constants as C
 from processor.batch import run
-from processor.register import db, rounds
+from processor.register import db, publicity, rounds
 from processor.rules.calendar import working_period
 
 D = dt.date
@@ -91,7 +91,7 @@ def test_the_publicity_states_its_period_its_contact_and_the_rules_for_objection
     assert "一等乡镇便民服务中心（3个）：甲镇便民服务中心、丙镇便民服务中心、乙镇便民服务中心。" in text
     assert text.rstrip().endswith("2022年8月19日")  # signed on the day it starts
     with db.opened(register, create=False) as connection:
-        (recorded,) = rounds.publicities(connection)
+        (recorded,) = publicity.publicities(connection)
         assert rounds.all_rounds(connection) == []  # a 公示 is no publication
     assert (recorded.starts_on, recorded.ends_on) == (D(2022, 8, 19), D(2022, 8, 25))
 

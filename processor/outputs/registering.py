@@ -13,7 +13,7 @@ from .. import constants as C
 from ..inputs.round import Round
 from ..inputs.stages import publicity_period
 from ..problems import Code, Problem, problem
-from ..register import db, rounds
+from ..register import db, decisions, publicity, rounds
 from ..results.records import Results
 
 
@@ -26,9 +26,18 @@ def refusals(
 ) -> list[Problem]:
     """The register's problems with the staged result folder ``staged`` (the live one, ``live``,
     first settles a version whose publication did not finish)."""
-    rounds.settle(register, rounds.round_key(round_), live)
+    key = rounds.round_key(round_)
+    rounds.settle(register, key, live)
     notice, workbook = sha256(staged / C.NOTICE_FILE), sha256(staged / C.CONSOLIDATED_FILE)
-    return rounds.check(register, round_, correction, notice, workbook, results)
+    found = rounds.check(register, round_, correction, notice, workbook)
+    if correction and not found:
+        changed = decisions.changed_by(register, key, results)
+        if changed:
+            where = str(db.path_in(register))
+            found.append(
+                problem(Code.REGISTER_CORRECTION_DECIDED, file=where, value=key, detail="；".join(changed))
+            )
+    return found
 
 
 def record(
@@ -45,7 +54,7 @@ def record(
     where = str(db.path_in(register))
     key = rounds.round_key(round_)
     if stage == C.STAGE_PUBLICITY:
-        rounds.record_publicity(register, round_, publicity_period(round_.settings), sha256(staged))
+        publicity.record_publicity(register, round_, publicity_period(round_.settings), sha256(staged))
         return problem(Code.PUBLICITY_RECORDED, file=where, where=where, value=key), None
     before = None
     if db.path_in(register).exists():

@@ -4,8 +4,7 @@ by its content), on which table, with which results, and the hashes of its notic
 A published round is never rewritten. Running it again with the same inputs records nothing
 new; with other inputs it is refused before anything is published, unless the clerk says it is
 a correction (``--correction "理由"``), which records a new version with its reason and keeps
-the old one. A correction may not change the grade of a township the leading group has decided
-on since (its decisions were taken on the published grade): it is refused, naming them.
+the old one (and may not change the grade of a township decided on since: ``decisions``).
 
 A version is recorded before its result is switched into the output folder, as unpublished,
 and marked published once the switch is done. One left unpublished (the switch failed, or the
@@ -168,12 +167,7 @@ def _file_sha256(path: Path) -> str:
 
 
 def check(
-    folder: Path,
-    round_: Round,
-    correction: str | None,
-    notice_sha256: str,
-    workbook_sha256: str,
-    results: Results,
+    folder: Path, round_: Round, correction: str | None, notice_sha256: str, workbook_sha256: str
 ) -> list[Problem]:
     """Before publishing what is staged: the problems the register sees with it. A round
     published already may be published again only as it was (the same inputs giving the same
@@ -194,11 +188,6 @@ def check(
             return [problem(Code.REGISTER_CORRECTION_SAME, file=where, value=key, version=found.version)]
         return []
     if correction:
-        decided = _decided_changes(folder, key, results)
-        if decided:
-            return [
-                problem(Code.REGISTER_CORRECTION_DECIDED, file=where, value=key, detail="；".join(decided))
-            ]
         return []
     facts = dict(
         file=where,
@@ -210,30 +199,6 @@ def check(
     if same_inputs:  # the same files, another program (or its table) made other documents
         return [problem(Code.REGISTER_OUTPUTS_DIFFER, **facts)]
     return [problem(Code.REGISTER_ROUND_PUBLISHED, **facts)]
-
-
-def _decided_changes(folder: Path, key: str, results: Results) -> list[str]:
-    """The townships with decisions on round ``key`` whose published grade ``results`` change
-    (or leave out): '乡镇：原评定二等，更正后三等（X文号）'."""
-    with db.opened(folder) as connection:
-        found = latest(connection, key)
-        rows = connection.execute(
-            "SELECT township, document_number FROM decisions WHERE round_key = ? ORDER BY decided_on, id",
-            (key,),
-        ).fetchall()
-        before = {row["township"]: row["final"] for row in round_results(connection, found.id)}
-    after = {r.township: r.final for r in results.townships}
-    documents: dict[str, list[str]] = {}
-    for township, number in rows:
-        documents.setdefault(township, []).append(number)
-    changed = []
-    for township, numbers in documents.items():
-        now = after.get(township, "未列入")
-        if now != before.get(township):
-            changed.append(
-                f"{township}：原评定{before.get(township)}，更正后{now}（已有等级调整{'、'.join(numbers)}）"
-            )
-    return changed
 
 
 def record(
@@ -400,50 +365,3 @@ def restore(folder: Path, record: RoundRecord, into: Path, source: Path | None =
                 (path / "评分表.xlsx").write_bytes(b"")
         else:
             path.write_bytes(b"")
-
-
-@dataclass(frozen=True)
-class Publicity:
-    round_key: str
-    starts_on: dt.date
-    ends_on: dt.date
-    contact: str
-    recorded_at: str
-    notice_sha256: str
-
-
-def record_publicity(
-    folder: Path,
-    round_: Round,
-    period: tuple[dt.date, dt.date],
-    notice_sha256: str,
-    now: dt.datetime | None = None,
-) -> Publicity:
-    """Record the round's 公示 (one transaction); the same notice recorded twice is recorded once."""
-    key, (start, end) = round_key(round_), period
-    stamp = (now or dt.datetime.now()).isoformat(timespec="seconds")
-    contact = round_.settings.publicity_contact
-    with db.opened(folder) as connection, db.transaction(connection):
-        same = connection.execute(
-            "SELECT recorded_at FROM publicity WHERE round_key = ? AND notice_sha256 = ?",
-            (key, notice_sha256),
-        ).fetchone()
-        if same is None:
-            connection.execute(
-                "INSERT INTO publicity (round_key, starts_on, ends_on, contact, recorded_at, notice_sha256) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (key, start.isoformat(), end.isoformat(), contact, stamp, notice_sha256),
-            )
-            db.step("publicity")
-        else:
-            stamp = same[0]
-    return Publicity(key, start, end, contact, stamp, notice_sha256)
-
-
-def publicities(connection: sqlite3.Connection) -> list[Publicity]:
-    rows = connection.execute(
-        "SELECT round_key, starts_on, ends_on, contact, recorded_at, notice_sha256 FROM publicity ORDER BY id"
-    )
-    return [
-        Publicity(k, dt.date.fromisoformat(s), dt.date.fromisoformat(e), c, r, h) for k, s, e, c, r, h in rows
-    ]

@@ -17,7 +17,8 @@ from pathlib import Path
 from ..constants import EXPIRING_DAYS, NO_GRADE
 from . import db
 from .decisions import Decision, decisions_of
-from .rounds import Publicity, RoundRecord, all_rounds, grading_of, publicities, round_results
+from .publicity import Publicity, publicities
+from .rounds import RoundRecord, all_rounds, grading_of, round_results
 
 VALID, EXPIRED, CANCELLED, UNGRADED = "有效", "已过期", "已取消", "未获等级"
 LAPSED = "无有效等级"  # what an expired grade leaves the township holding
