@@ -103,14 +103,8 @@ def run(
             "发布结果时会替换输出文件夹中的内容，而输入文件夹中的文件从不改写。请换一个输出文件夹"
         )
     if register is not None:
-        for folder, what in ((input_dir, "输入文件夹"), (output_dir / C.RESULTS_DIR, "发布结果的文件夹")):
-            if within(register, folder):
-                raise UsageError(
-                    f"登记簿文件夹 {register} 不能在{what} {folder} 之内：输入文件从不改写，发布结果的文件夹每次整个替换。"
-                    "请用 --register 指定别的文件夹（默认为输出文件夹旁边的 register 文件夹）"
-                )
+        register_place(register, output_dir, input_dir)
     final = stage_name == C.STAGE_NOTICE
-    recorded = None  # the register's version of what is switched in
     with staging(output_dir) as stage:
         # the libraries are imported while worker processes read a large round, else in _write
         outcome = Outcome(collect(input_dir, rubric, progress, meanwhile=_import_publishing))
@@ -119,11 +113,11 @@ def run(
         round_.problems += stage_problems(round_.settings, stage_name)
         with stage.writing():
             document = _write(stage, outcome) if final else _write_stage(stage, outcome)
-        if outcome.published and final and register is not None:
-            refused = registering.refusals(
-                register, round_, correction, stage.path(C.RESULTS_DIR), output_dir / C.RESULTS_DIR,
-                outcome.results,
-            )  # fmt: skip
+        to_record = None  # what the register records once it is switched in
+        if outcome.published and register is not None and stage_name != C.STAGE_APPROVAL:
+            to_record = registering.staged(stage_name, stage.path(C.RESULTS_DIR) if final else document)
+        if to_record is not None and final:
+            refused = registering.refusals(register, round_, correction, to_record, outcome.results)
             if refused:  # only the problem list is published, and it says why
                 round_.problems += refused
                 outcome.published = False
@@ -138,13 +132,6 @@ def run(
                 )
             if note is not None:  # None: printing is off (the tests turn it off so)
                 outcome.notes.append(note)
-        if outcome.published and register is not None and stage_name != C.STAGE_APPROVAL:
-            # before the switch: what the register refuses is never published
-            staged = stage.path(C.RESULTS_DIR) if final else document
-            note, recorded = registering.record(
-                register, round_, outcome.results, stage_name, staged, input_dir, correction
-            )
-            outcome.notes.append(note)
         # A published round replaces every output of ours (a PDF or error log of an older run
         # must not stay beside the new notice); a round with errors only its problem list.
         if not outcome.published:
@@ -154,8 +141,10 @@ def run(
         else:
             names = (document.name, document.with_suffix(".pdf").name, *REPORT_NAMES)
         published = stage.commit(names, folders={C.RESULTS_DIR: _ours, C.FEEDBACK_DIR: _a_page})
-        if recorded is not None:
-            registering.published(register, recorded)
+        if to_record is not None and outcome.published:  # after the switch: a failed one records nothing
+            outcome.notes.append(
+                registering.record(register, round_, outcome.results, to_record, input_dir, correction)
+            )
         outcome.written = _listed(published)
         if stage.restored:  # after the reports: they depend on the inputs alone
             outcome.notes.insert(
@@ -168,6 +157,23 @@ def run(
         if note is not None:
             outcome.notes.append(note)
     return outcome
+
+
+def register_place(register: Path, output_dir: Path, input_dir: Path | None = None) -> None:
+    """A register folder inside the inputs (never written) or inside a folder of the output
+    that publication replaces as a whole is refused."""
+    places = [
+        (output_dir / C.RESULTS_DIR, "发布结果的文件夹", "每次发布时整个替换"),
+        (output_dir / C.ADJUSTMENTS_DIR, "等级调整通报的文件夹", "每次调整时整个替换"),
+    ]
+    if input_dir is not None:
+        places.insert(0, (input_dir, "输入文件夹", "其中的文件从不改写"))
+    for folder, what, why in places:
+        if within(register, folder):
+            raise UsageError(
+                f"登记簿文件夹 {register} 不能在{what} {folder} 之内（{why}）。"
+                "请用 --register 指定别的文件夹（默认为输出文件夹旁边的 register 文件夹）"
+            )
 
 
 def _report(stage: Staging, outcome: Outcome) -> Path:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from . import constants as C
-from .batch import UsageError, run
+from .batch import UsageError, register_place, run
 from .inputs.adjustments import Adjustment, read_adjustments
 from .inputs.names import Matcher
 from .outputs.adjustment import adjustment_title, render_adjustment
@@ -60,6 +60,7 @@ def adjust(
     rewrite the notices of every recorded decision. Notices that cannot be written (a PDF open,
     a disk full) are written by the next ``adjust``, which rewrites them all from the register."""
     outcome = Adjusted()
+    register_place(register, output)
     if not table.is_file():
         raise UsageError(f"找不到等级调整记录表 {table}")
     try:

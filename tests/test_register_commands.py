@@ -64,6 +64,10 @@ def test_a_run_registers_beside_its_output_and_the_same_run_again_records_nothin
     assert code == 0 and "已登记为XX县/2022第1版" in said
     register = county / C.REGISTER_DIR
     assert db.path_in(register).is_file() and (register / C.REGISTER_BOOK).is_file()
+    if os.name == "posix":  # readable by whoever may read the folder, as any file made there
+        mask = os.umask(0)
+        os.umask(mask)
+        assert (register / C.REGISTER_BOOK).stat().st_mode & 0o777 == 0o666 & ~mask
     code, said = ran(county, capsys)
     assert code == 0 and "未重复登记" in said and versions(register) == [(1, None)]
 
@@ -392,28 +396,44 @@ def test_an_empty_table_and_a_year_that_is_not_one_are_said_at_their_cells(count
 
 
 def test_two_clerks_adjusting_at_once_record_each_decision_once(county, capsys):
+    """Three clerks at once on one register (each their own output folder): one lowers 松林镇
+    while another cancels it the same day. Whichever comes second is checked again under the
+    register's lock: a grade already cancelled is never lowered."""
     import subprocess
     import sys
 
     ran(county, capsys)
-    tables = [write_adjustments(county / f"{n}.xlsx", [row]) for n, row in enumerate(DECISIONS)]
+    rows = [
+        *DECISIONS,
+        ["松林镇", None, dt.date(2024, 1, 8), "市效能办", "事由", "降低一个等级", "X行服〔2024〕2号"],
+    ]
+    tables = [write_adjustments(county / f"{n}.xlsx", [row]) for n, row in enumerate(rows)]
     register = county / C.REGISTER_DIR
     command = [sys.executable, "-m", "processor", "adjust", "--no-pdf", "--register", str(register)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    clerks = [  # each into an output folder of their own: one register between them
+    clerks = [
         subprocess.Popen([*command, "--output", str(county / f"out{n}"), str(t)], env=env,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        for n, t in enumerate((*tables, tables[0]))
+        for n, t in enumerate(tables)
     ]  # fmt: skip
     said = [c.communicate(timeout=120)[0].decode("utf-8") for c in clerks]
-    assert all("Traceback" not in s for s in said), said
-    assert [c.returncode for c in clerks] == [0, 0, 0], said
-    decided = read_view(county / C.REGISTER_DIR, dt.date(2024, 6, 1)).decisions
-    assert sorted((d.township, d.document_number) for d in decided) == [
-        ("松林镇", "X行服〔2024〕1号"),
-        ("白沙乡", "X行服〔2023〕5号"),
+    assert all("Traceback" not in s and "内部错误" not in s for s in said), said
+    codes_ = [c.returncode for c in clerks]
+    decided = read_view(register, dt.date(2024, 6, 1)).decisions
+    assert [(d.township, d.document_number) for d in decided if d.township == "白沙乡"] == [
+        ("白沙乡", "X行服〔2023〕5号")
     ]
-    with sqlite3.connect(db.path_in(county / C.REGISTER_DIR)) as connection:
+    assert all(d.grade_before != C.NO_GRADE for d in decided)
+    lowered_first = [d.document_number for d in decided if d.township == "松林镇"] == [
+        "X行服〔2024〕2号",
+        "X行服〔2024〕1号",
+    ]
+    if lowered_first:
+        assert codes_ == [0, 0, 0], said
+    else:  # refused when it checked its table (1) or again under the lock (2)
+        assert codes_[:2] == [0, 0] and codes_[2] in (1, 2), said
+        assert "已无等级" in said[2] or "冲突" in said[2]
+    with sqlite3.connect(db.path_in(register)) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
@@ -496,39 +516,54 @@ def test_a_first_publication_that_does_not_finish_can_be_fixed_without_a_correct
     assert versions(county / C.REGISTER_DIR) == [(1, None)]
 
 
-def test_a_run_stopped_after_its_switch_is_settled_by_the_next(county, capsys, monkeypatch):
-    """Killed (here: failing) between the switch and marking the version published: the live
-    result is that version, so the next run finds it published, not a second round."""
+def test_a_run_stopped_between_its_switch_and_its_record_is_recorded_by_the_same_command_again(
+    county, capsys, monkeypatch
+):
+    """Killed (here: interrupted) once the result is switched in and before the register took it:
+    the same command again publishes the same bytes and records them, first publication or
+    correction alike."""
 
-    def killed(*args):
+    def killed(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(rounds, "publish", killed)
-    capsys.readouterr()
-    assert (
-        main(["run", "--no-pdf", "--input", str(county / "input"), "--output", str(county / "output")]) != 0
-    )
     register = county / C.REGISTER_DIR
-    assert versions(register) == []  # invisible until settled
+    command = ["run", "--no-pdf", "--input", str(county / "input"), "--output", str(county / "output")]
+    with monkeypatch.context() as m:
+        m.setattr(rounds, "record", killed)
+        capsys.readouterr()
+        assert main(command) != 0
     live = sha(county / "output" / NOTICE)
-    monkeypatch.undo()
+    assert not db.path_in(register).exists() or versions(register) == []
     code, said = ran(county, capsys)
-    assert code == 0 and "未重复登记" in said and versions(register) == [(1, None)]
-    assert sha(county / "output" / NOTICE) == live
-    # settled the other way: the live result is not the unpublished version's, which goes
-    monkeypatch.setattr(rounds, "publish", killed)
+    assert code == 0 and "已登记为XX县/2022第1版" in said and sha(county / "output" / NOTICE) == live
     fill_sheet(county / "input" / "东山镇评分表.xlsx", load_rubric(), township="东山镇",
                scores={"1.1": 0.5}, remarks={"1.1": "补记扣分"})  # fmt: skip
-    main(["run", "--no-pdf", "--input", str(county / "input"), "--output", str(county / "output"),
-          "--correction", "东山镇录入错误"])  # fmt: skip
-    monkeypatch.undo()
-    shutil.rmtree(county / "output" / C.RESULTS_DIR)  # as if the switch had not happened
-    with sqlite3.connect(db.path_in(register)) as connection:
-        assert connection.execute("SELECT COUNT(*) FROM rounds").fetchone()[0] == 2
+    with monkeypatch.context() as m:
+        m.setattr(rounds, "record", killed)
+        assert main([*command, "--correction", "东山镇录入错误"]) != 0
+    assert versions(register) == [(1, None)] and sha(county / "output" / NOTICE) != live
     code, said = ran(county, capsys, "--correction", "东山镇录入错误")
-    assert code == 0 and versions(register) == [(1, None), (2, "东山镇录入错误")]
-    with sqlite3.connect(db.path_in(register)) as connection:
-        assert connection.execute("SELECT COUNT(*) FROM rounds").fetchone()[0] == 2
+    assert code == 0 and "第2版" in said
+    assert versions(register) == [(1, None), (2, "东山镇录入错误")]
+
+
+def test_a_switch_that_fails_midway_records_nothing(county, capsys, monkeypatch):
+    from processor.outputs import publish
+
+    real = publish.Staging.commit
+
+    def fails(self, *args, **kwargs):  # the disk full, or a file held, as the switch moves
+        raise publish.OutputError("输出文件夹无法写入（磁盘已满）")
+
+    ran(county, capsys)
+    fill_sheet(county / "input" / "东山镇评分表.xlsx", load_rubric(), township="东山镇",
+               scores={"1.1": 0.5}, remarks={"1.1": "补记扣分"})  # fmt: skip
+    monkeypatch.setattr(publish.Staging, "commit", fails)
+    assert ran(county, capsys, "--correction", "东山镇录入错误")[0] == 2
+    assert versions(county / C.REGISTER_DIR) == [(1, None)]
+    monkeypatch.setattr(publish.Staging, "commit", real)
+    assert ran(county, capsys, "--correction", "东山镇录入错误")[0] == 0
+    assert versions(county / C.REGISTER_DIR) == [(1, None), (2, "东山镇录入错误")]
 
 
 def zeroed(county, township: str) -> None:
@@ -574,11 +609,13 @@ def test_a_correction_that_leaves_decided_grades_alone_is_recorded(county, capsy
 
 
 def test_a_busy_register_is_said_to_be_busy_not_damaged(county, capsys, monkeypatch):
+    """Another clerk's write in progress holds the whole file: nothing is published or recorded."""
     ran(county, capsys)
     register = county / C.REGISTER_DIR
     monkeypatch.setattr(db, "WAIT_SECONDS", 0.2)
     holder = sqlite3.connect(db.path_in(register), isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")  # another clerk's write in progress
+    holder.execute("BEGIN EXCLUSIVE")
+    before = sha(county / "output" / NOTICE)
     try:
         table = write_adjustments(county / "调整记录.xlsx", DECISIONS[:1])
         code, said = adjusted(county, capsys, table)
@@ -590,16 +627,47 @@ def test_a_busy_register_is_said_to_be_busy_not_damaged(county, capsys, monkeypa
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+    assert versions(register) == [(1, None)] and sha(county / "output" / NOTICE) == before
+
+
+def test_a_register_busy_only_for_writing_publishes_and_says_it_is_not_yet_recorded(
+    county, capsys, monkeypatch
+):
+    """Another clerk's write about to commit lets this run read (and check) but not write: the
+    result is published, and the clerk is told to run the same command again to record it."""
+    ran(county, capsys)
+    register = county / C.REGISTER_DIR
+    monkeypatch.setattr(db, "WAIT_SECONDS", 0.2)
+    fill_sheet(county / "input" / "东山镇评分表.xlsx", load_rubric(), township="东山镇",
+               scores={"1.1": 0.5}, remarks={"1.1": "补记扣分"})  # fmt: skip
+    holder = sqlite3.connect(db.path_in(register), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        code, said = ran(county, capsys, "--correction", "东山镇录入错误")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert code == 2 and "结果已发布，但未能记入登记簿" in said and "正被另一个处理使用" in said
+    assert "未作任何改动" not in said.split("结果已发布")[0]
     assert versions(register) == [(1, None)]
+    code, said = ran(county, capsys, "--correction", "东山镇录入错误")
+    assert code == 0 and versions(register) == [(1, None), (2, "东山镇录入错误")]
 
 
-@pytest.mark.parametrize("inside", ["input", "input/登记", "output/结果", "output/结果/登记"])
-def test_a_register_inside_the_inputs_or_the_published_result_is_refused(county, capsys, inside):
+@pytest.mark.parametrize(
+    "inside", ["input", "input/登记", "output/结果", "output/结果/登记", "output/等级调整/登记"]
+)
+def test_a_register_inside_the_inputs_or_a_folder_publication_replaces_is_refused(county, capsys, inside):
     before = sorted(p.name for p in (county / "input").iterdir())
     code, said = ran(county, capsys, "--register", str(county / inside))
     assert code == 2 and "登记簿文件夹" in said and "--register" in said
     assert sorted(p.name for p in (county / "input").iterdir()) == before
     assert not db.path_in(county / inside).exists()
+    if inside.startswith("output"):  # and so is an adjustment's
+        table = write_adjustments(county / "调整记录.xlsx", DECISIONS[:1])
+        code, said = adjusted(county, capsys, table, "--register", str(county / inside))
+        assert code == 2 and "登记簿文件夹" in said
+        assert not db.path_in(county / inside).exists()
 
 
 def test_the_register_is_shown_even_when_its_workbook_is_open(county, capsys, monkeypatch):

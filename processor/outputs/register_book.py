@@ -168,11 +168,22 @@ def refresh_book(folder: Path, day) -> Problem | None:
         os.close(handle)
         aside = Path(name)
         write_register_book(aside, read_view(folder, day))
+        os.chmod(aside, 0o666 & ~_umask())  # as any file made there (mkstemp's is the owner's only)
         os.replace(aside, target)
+        aside = None
     except (OSError, XlsxWriterException) as exc:  # xlsxwriter's FileCreateError wraps an OSError
+        detail = reason(os_error_in(exc) or exc)[0]
+        return problem(Code.REGISTER_BOOK_NOT_WRITTEN, file=str(target), where=str(target), detail=detail)
+    finally:
         if aside is not None:
             with contextlib.suppress(OSError):
                 aside.unlink()
-        detail = reason(os_error_in(exc) or exc)[0]
-        return problem(Code.REGISTER_BOOK_NOT_WRITTEN, file=str(target), where=str(target), detail=detail)
     return None
+
+
+def _umask() -> int:
+    if os.name == "nt":
+        return 0
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,12 +1,13 @@
-"""A published round into the register (``register.rounds``), from what is staged: refused
-before the switch where the register has the round otherwise, recorded before the switch as
-unpublished (so that nothing the register refuses is ever published) and marked published
-after it. A switch that fails, or a run killed in between, leaves an unpublished version, which
-the next run on the output folder settles against the live result before anything else."""
+"""A published round into the register (``register.rounds``): checked against the register
+before the switch (what the register refuses is never published) and recorded once the result
+is switched in (a switch that fails records nothing). A record that then fails (the register
+busy, a disk full) leaves the result published and unrecorded, and says so: the same command
+again publishes the same bytes and records them."""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import constants as C
@@ -21,52 +22,62 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Staged:
+    """What a run is about to publish, as the register will record it."""
+
+    stage: str
+    notice: str  # SHA-256 of the notice (or of the 公示)
+    workbook: str  # of the consolidated workbook; "" for a 公示
+
+
+def staged(stage: str, document: Path) -> Staged:
+    """``document``: the staged result folder (the final notice) or the staged 公示."""
+    if stage == C.STAGE_PUBLICITY:
+        return Staged(stage, sha256(document), "")
+    return Staged(stage, sha256(document / C.NOTICE_FILE), sha256(document / C.CONSOLIDATED_FILE))
+
+
 def refusals(
-    register: Path, round_: Round, correction: str | None, staged: Path, live: Path, results: Results
+    register: Path, round_: Round, correction: str | None, found: Staged, results: Results
 ) -> list[Problem]:
-    """The register's problems with the staged result folder ``staged`` (the live one, ``live``,
-    first settles a version whose publication did not finish)."""
-    key = rounds.round_key(round_)
-    rounds.settle(register, key, live)
-    notice, workbook = sha256(staged / C.NOTICE_FILE), sha256(staged / C.CONSOLIDATED_FILE)
-    found = rounds.check(register, round_, correction, notice, workbook)
-    if correction and not found:
+    """The register's problems with what is staged, before the switch."""
+    problems = rounds.check(register, round_, correction, found.notice, found.workbook)
+    if correction and not problems:
+        key = rounds.round_key(round_)
         changed = decisions.changed_by(register, key, results)
         if changed:
             where = str(db.path_in(register))
-            found.append(
+            problems.append(
                 problem(Code.REGISTER_CORRECTION_DECIDED, file=where, value=key, detail="；".join(changed))
             )
-    return found
+    return problems
 
 
 def record(
     register: Path,
     round_: Round,
     results: Results,
-    stage: str,
-    staged: Path,
+    found: Staged,
     inputs: Path,
     correction: str | None,
-) -> tuple[Problem, rounds.RoundRecord | None]:
-    """Record the staged result folder (or the staged 公示, ``staged``): the note saying so, and
-    the version to mark published once the switch is done (None for a 公示)."""
+) -> Problem:
+    """Record what was just switched in: the note saying so. A register that cannot take it
+    is a RegisterError saying the result is published and not yet recorded."""
     where = str(db.path_in(register))
     key = rounds.round_key(round_)
-    if stage == C.STAGE_PUBLICITY:
-        publicity.record_publicity(register, round_, publicity_period(round_.settings), sha256(staged))
-        return problem(Code.PUBLICITY_RECORDED, file=where, where=where, value=key), None
-    before = None
-    if db.path_in(register).exists():
-        with db.opened(register) as connection:
-            before = rounds.latest(connection, key)
-    notice, workbook = sha256(staged / C.NOTICE_FILE), sha256(staged / C.CONSOLIDATED_FILE)
-    found = rounds.record(register, round_, results, inputs, notice, workbook, correction)
-    code = Code.REGISTER_UNCHANGED if before is not None and before.id == found.id else Code.REGISTER_RECORDED
-    return problem(code, file=where, where=where, value=found.round_key, version=found.version), found
-
-
-def published(register: Path, record: rounds.RoundRecord | None) -> None:
-    """The recorded version's result is switched in."""
-    if record is not None:
-        rounds.publish(register, record)
+    try:
+        if found.stage == C.STAGE_PUBLICITY:
+            publicity.record_publicity(register, round_, publicity_period(round_.settings), found.notice)
+            return problem(Code.PUBLICITY_RECORDED, file=where, where=where, value=key)
+        before = None
+        if db.path_in(register).exists():
+            with db.opened(register) as connection:
+                before = rounds.latest(connection, key)
+        made = rounds.record(register, round_, results, inputs, found.notice, found.workbook, correction)
+    except db.RegisterError as exc:
+        raise db.RegisterError(
+            f"结果已发布，但未能记入登记簿：{exc}。问题解决后，请照原命令再运行一次，即可登记（已发布的结果不变）"
+        ) from exc
+    code = Code.REGISTER_UNCHANGED if before is not None and before.id == made.id else Code.REGISTER_RECORDED
+    return problem(code, file=where, where=where, value=made.round_key, version=made.version)

@@ -104,18 +104,7 @@ CREATE TABLE publicity (
 );
 """
 
-# Schema 3: a round's version is recorded before its result is switched in and marked published
-# once it is; a version left unpublished (the switch failed, or the run was killed) is settled by
-# the next run against the live result: published if the live result is it, else removed.
-MIGRATION_3 = """
-ALTER TABLE rounds ADD COLUMN published INTEGER NOT NULL DEFAULT 1;
-"""
-
-MIGRATIONS = {
-    1: SCHEMA_1,
-    2: MIGRATION_2,
-    3: MIGRATION_3,
-}  # version -> the script that makes it from the one before
+MIGRATIONS = {1: SCHEMA_1, 2: MIGRATION_2}  # version -> the script that makes it from the one before
 CURRENT = max(MIGRATIONS)
 
 

@@ -120,11 +120,13 @@ def apply(
             ).fetchone()
             if exists:
                 continue
-            if standing.decisions and request.decided_on < standing.decisions[-1].decided_on:
-                # another clerk recorded a later decision since this table was checked
+            # checked again under the lock: another clerk may have recorded one since the table was checked
+            last = standing.decisions[-1] if standing.decisions else None
+            if last is not None and (request.decided_on < last.decided_on or standing.grade == NO_GRADE):
                 raise db.RegisterError(
-                    f"乡镇“{request.township}”已登记了{standing.decisions[-1].decided_on.isoformat()}的等级调整，"
-                    f"晚于这次的{request.decided_on.isoformat()}；未登记任何决定，请重新运行 processor adjust 核对"
+                    f"乡镇“{request.township}”已登记了{last.decided_on.isoformat()}的等级调整（{last.action}，"
+                    f"{last.document_number}），这次{request.decided_on.isoformat()}的决定与它冲突；"
+                    f"{key}这一轮的决定均未登记，请重新运行 processor adjust 核对"
                 )
             before = standing.grade
             after = NO_GRADE if request.cancel else grading.lower(before, request.steps)

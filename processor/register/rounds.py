@@ -6,10 +6,10 @@ new; with other inputs it is refused before anything is published, unless the cl
 a correction (``--correction "理由"``), which records a new version with its reason and keeps
 the old one (and may not change the grade of a township decided on since: ``decisions``).
 
-A version is recorded before its result is switched into the output folder, as unpublished,
-and marked published once the switch is done. One left unpublished (the switch failed, or the
-run was killed) is invisible to every reader and is settled by the next run on that output
-folder: published if the live result is that version's, removed otherwise.
+The register is checked before the result is switched into the output folder (what it
+refuses is never published) and the round recorded once the switch is done: a switch that
+fails records nothing, and a run killed between the two leaves a published result that the
+same command again (the same inputs publishing the same bytes) records.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from .. import __version__
-from ..constants import CONSOLIDATED_FILE, NOTICE_FILE
 from ..inputs.folder import UNUSED_FOLDER, UNUSED_SHEETS_FOLDER, shown
 from ..inputs.round import Round
 from ..problems import Code, Problem, problem
@@ -104,66 +103,16 @@ def _record(row) -> RoundRecord:
 
 
 def latest(connection: sqlite3.Connection, key: str) -> RoundRecord | None:
-    """The round's latest published version."""
+    """The round's latest version."""
     row = connection.execute(
-        f"SELECT {_COLUMNS} FROM rounds WHERE round_key = ? AND published = 1 ORDER BY version DESC LIMIT 1",
-        (key,),
+        f"SELECT {_COLUMNS} FROM rounds WHERE round_key = ? ORDER BY version DESC LIMIT 1", (key,)
     ).fetchone()
     return _record(row) if row else None
 
 
 def all_rounds(connection: sqlite3.Connection) -> list[RoundRecord]:
-    """Every published version."""
-    rows = connection.execute(
-        f"SELECT {_COLUMNS} FROM rounds WHERE published = 1 ORDER BY year, round_key, version"
-    )
+    rows = connection.execute(f"SELECT {_COLUMNS} FROM rounds ORDER BY year, round_key, version")
     return [_record(row) for row in rows]
-
-
-def _unpublished(connection: sqlite3.Connection, key: str) -> list[RoundRecord]:
-    rows = connection.execute(f"SELECT {_COLUMNS} FROM rounds WHERE round_key = ? AND published = 0", (key,))
-    return [_record(row) for row in rows]
-
-
-def _discard(connection: sqlite3.Connection, record: RoundRecord) -> None:
-    """An unpublished version, and the archived contents no other version reads."""
-    for table in ("results", "round_files"):
-        connection.execute(f"DELETE FROM {table} WHERE round_id = ?", (record.id,))
-    connection.execute("DELETE FROM rounds WHERE id = ?", (record.id,))
-    connection.execute("DELETE FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM round_files)")
-    db.step(f"discard {record.version}")
-
-
-def publish(folder: Path, record: RoundRecord) -> None:
-    """The version's result is switched in: it is published (one transaction)."""
-    with db.opened(folder) as connection, db.transaction(connection):
-        connection.execute("UPDATE rounds SET published = 1 WHERE id = ?", (record.id,))
-
-
-def settle(folder: Path, key: str, live: Path) -> None:
-    """Before a run on an output folder: an unpublished version of the round (its switch failed,
-    or its run was killed) is published if the live result folder ``live`` is its result, and
-    removed otherwise."""
-    if not db.path_in(folder).exists():
-        return
-    with db.opened(folder) as connection:
-        if not _unpublished(connection, key):
-            return
-        live_hashes = tuple(_file_sha256(live / name) for name in (NOTICE_FILE, CONSOLIDATED_FILE))
-        with db.transaction(connection):
-            for record in _unpublished(connection, key):  # again, under the write lock
-                if (record.notice_sha256, record.workbook_sha256) == live_hashes:
-                    connection.execute("UPDATE rounds SET published = 1 WHERE id = ?", (record.id,))
-                    db.step(f"settle {record.version}")
-                else:
-                    _discard(connection, record)
-
-
-def _file_sha256(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
 
 
 def check(
@@ -211,9 +160,9 @@ def record(
     correction: str | None = None,
     now: dt.datetime | None = None,
 ) -> RoundRecord:
-    """Record a round about to be published (in one transaction, as unpublished until ``publish``),
-    with every input file's bytes (only their hashes for a round beyond ARCHIVE_LIMIT); the
-    existing record when the same inputs were registered already with the same outputs."""
+    """Record a published round (in one transaction), with every input file's bytes (only their
+    hashes for a round beyond ARCHIVE_LIMIT); the existing record when the same inputs were
+    registered already with the same outputs."""
     key, manifest = round_key(round_), manifest_hash(round_)
     kept = sum(f.size for f in round_.files) <= ARCHIVE_LIMIT
     blobs = []
@@ -224,8 +173,6 @@ def record(
         blobs.append((file, data))
     stamp = (now or dt.datetime.now()).isoformat(timespec="seconds")
     with db.opened(folder) as connection, db.transaction(connection):
-        for unpublished in _unpublished(connection, key):  # this run's result replaces it
-            _discard(connection, unpublished)
         found = latest(connection, key)
         same = found is not None and (found.manifest_sha256, found.notice_sha256, found.workbook_sha256) == (
             manifest,
@@ -241,8 +188,8 @@ def record(
         cursor = connection.execute(
             "INSERT INTO rounds (round_key, county, year, version, registered_at, publication_date, "
             "document_number, validity_years, rubric_title, rubric_version, rubric_fingerprint, grades, "
-            "manifest_sha256, notice_sha256, workbook_sha256, correction_reason, program_version, unused_entries, "
-            "published) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            "manifest_sha256, notice_sha256, workbook_sha256, correction_reason, program_version, unused_entries) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (key, settings.county, settings.year, version, stamp, settings.publication_date.isoformat(),
              settings.document_number, settings.validity_years, rubric.title, rubric.version,
              rubric.fingerprint, grades_json(rubric.grading), manifest, notice_sha256, workbook_sha256,
@@ -273,9 +220,7 @@ def record(
                  str(result.bonus), subtotals),
             )  # fmt: skip
         db.step("results")
-        return _record(
-            connection.execute(f"SELECT {_COLUMNS} FROM rounds WHERE id = ?", (round_id,)).fetchone()
-        )
+        return latest(connection, key)
 
 
 def archived_files(connection: sqlite3.Connection, round_id: int) -> list[tuple[str, bytes]]:
