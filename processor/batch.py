@@ -8,6 +8,7 @@ what the run itself has to tell (``notes``: ties for the leading group to decide
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -24,9 +25,10 @@ from .oserrors import reason
 from .outputs import registering
 from .outputs.notes import disagreements, tie_note
 from .outputs.pdf import make_pdf
-from .outputs.publish import OutputError, Staging, overlap, staging, within
-from .problems import Code, Problem, problem
+from .outputs.publish import OutputError, Staging, overlap, staging
+from .problems import Code, Problem, has_errors, problem
 from .processes import beside
+from .register import rounds
 from .rules.rubric import Rubric, load_rubric
 
 if TYPE_CHECKING:
@@ -51,7 +53,8 @@ class Outcome:
 
     @property
     def exit_code(self) -> int:
-        return EXIT_OK if self.round.ok else EXIT_PROBLEMS
+        """A published result the register did not take is a problem too (REGISTER_NOT_RECORDED)."""
+        return EXIT_OK if self.round.ok and not has_errors(self.notes) else EXIT_PROBLEMS
 
 
 def is_large(townships: int) -> bool:
@@ -103,7 +106,7 @@ def run(
             "发布结果时会替换输出文件夹中的内容，而输入文件夹中的文件从不改写。请换一个输出文件夹"
         )
     if register is not None:
-        register_place(register, output_dir, input_dir)
+        registering.register_place(register, output_dir, input_dir)
     final = stage_name == C.STAGE_NOTICE
     with staging(output_dir) as stage:
         # the libraries are imported while worker processes read a large round, else in _write
@@ -113,38 +116,51 @@ def run(
         round_.problems += stage_problems(round_.settings, stage_name)
         with stage.writing():
             document = _write(stage, outcome) if final else _write_stage(stage, outcome)
-        to_record = None  # what the register records once it is switched in
+        to_record = blobs = None  # what the register records once it is switched in
         if outcome.published and register is not None and stage_name != C.STAGE_APPROVAL:
             to_record = registering.staged(stage_name, stage.path(C.RESULTS_DIR) if final else document)
-        if to_record is not None and final:
-            refused = registering.refusals(register, round_, correction, to_record, outcome.results)
-            if refused:  # only the problem list is published, and it says why
-                round_.problems += refused
-                outcome.published = False
-                with stage.writing():
-                    _report(stage, outcome)
-        if outcome.published and pdf:
-            # After the workbooks: they depend on the inputs alone, not on whether this machine
-            # has a browser. Whether a PDF was made is a note the CLI prints.
-            with stage.writing():
-                note = make_pdf(
-                    document, document.with_suffix(".pdf"), round_.settings.publication_date, final
-                )
-            if note is not None:  # None: printing is off (the tests turn it off so)
-                outcome.notes.append(note)
-        # A published round replaces every output of ours (a PDF or error log of an older run
-        # must not stay beside the new notice); a round with errors only its problem list.
-        if not outcome.published:
-            names = REPORT_NAMES
-        elif final:
-            names = (C.RESULTS_DIR, *REPORT_NAMES, *C.LEGACY_OUTPUTS)
-        else:
-            names = (document.name, document.with_suffix(".pdf").name, *REPORT_NAMES)
-        published = stage.commit(names, folders={C.RESULTS_DIR: _ours, C.FEEDBACK_DIR: _a_page})
-        if to_record is not None and outcome.published:  # after the switch: a failed one records nothing
-            outcome.notes.append(
-                registering.record(register, round_, outcome.results, to_record, input_dir, correction)
-            )
+            blobs = rounds.archive(round_, input_dir) if final else []
+        # The register's lock from its check to its record: no other clerk's write between them.
+        session = registering.held(register) if to_record is not None else contextlib.nullcontext()
+        switched = False
+        try:
+            with session as connection:
+                if to_record is not None and final:
+                    refused = registering.refusals(connection, register, round_, correction, to_record,
+                                                   outcome.results)  # fmt: skip
+                    if refused:  # only the problem list is published, and it says why
+                        round_.problems += refused
+                        outcome.published = False
+                        with stage.writing():
+                            _report(stage, outcome)
+                if outcome.published and pdf:
+                    # After the workbooks: they depend on the inputs alone, not on whether this
+                    # machine has a browser. Whether a PDF was made is a note the CLI prints.
+                    with stage.writing():
+                        note = make_pdf(
+                            document, document.with_suffix(".pdf"), round_.settings.publication_date, final
+                        )
+                    if note is not None:  # None: printing is off (the tests turn it off so)
+                        outcome.notes.append(note)
+                # A published round replaces every output of ours (a PDF or error log of an older
+                # run must not stay beside the new notice); a round with errors only its problem list.
+                if not outcome.published:
+                    names = REPORT_NAMES
+                elif final:
+                    names = (C.RESULTS_DIR, *REPORT_NAMES, *C.LEGACY_OUTPUTS)
+                else:
+                    names = (document.name, document.with_suffix(".pdf").name, *REPORT_NAMES)
+                published = stage.commit(names, folders={C.RESULTS_DIR: _ours, C.FEEDBACK_DIR: _a_page})
+                switched = True
+                if to_record is not None and outcome.published:
+                    outcome.notes.append(
+                        registering.record(connection, register, round_, outcome.results, to_record, blobs,
+                                           correction)
+                    )  # fmt: skip
+        except BaseException as exc:  # after the switch: published, and the register rolled back
+            if not (switched and to_record is not None and outcome.published):
+                raise
+            outcome.notes.append(registering.not_recorded(register, stage_name, exc))
         outcome.written = _listed(published)
         if stage.restored:  # after the reports: they depend on the inputs alone
             outcome.notes.insert(
@@ -157,23 +173,6 @@ def run(
         if note is not None:
             outcome.notes.append(note)
     return outcome
-
-
-def register_place(register: Path, output_dir: Path, input_dir: Path | None = None) -> None:
-    """A register folder inside the inputs (never written) or inside a folder of the output
-    that publication replaces as a whole is refused."""
-    places = [
-        (output_dir / C.RESULTS_DIR, "发布结果的文件夹", "每次发布时整个替换"),
-        (output_dir / C.ADJUSTMENTS_DIR, "等级调整通报的文件夹", "每次调整时整个替换"),
-    ]
-    if input_dir is not None:
-        places.insert(0, (input_dir, "输入文件夹", "其中的文件从不改写"))
-    for folder, what, why in places:
-        if within(register, folder):
-            raise UsageError(
-                f"登记簿文件夹 {register} 不能在{what} {folder} 之内（{why}）。"
-                "请用 --register 指定别的文件夹（默认为输出文件夹旁边的 register 文件夹）"
-            )
 
 
 def _report(stage: Staging, outcome: Outcome) -> Path:

@@ -177,6 +177,7 @@ class Code(Enum):
     REGISTER_RECORDED = (I, "本轮结果已登记为{value}第{version}版（登记簿：{where}）", "用 processor register 查看各乡镇的等级和有效期")
     REGISTER_UNCHANGED = (I, "本轮结果与登记簿中{value}第{version}版的输入相同，未重复登记（登记簿：{where}）", "无需处理")
     PUBLICITY_RECORDED = (I, "{value}的公示已登记（登记簿：{where}）", "公示期满无异议后，用 processor run 生成并发布正式通报")
+    REGISTER_NOT_RECORDED = (E, "{what}已发布，但未能记入登记簿（{detail}）", "已发布的文件不变；问题解决后请照原命令（包括原来的 --correction）再运行一次，即可登记，不会重复登记")
     REGISTER_BOOK_NOT_WRITTEN = (W, "供阅读的{where}未能重写（{detail}），其中的内容不是登记簿的最新内容", "请关闭在Excel或WPS中打开的登记簿工作簿，再运行 processor register 重新导出")
     # fmt: on
 

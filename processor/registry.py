@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from . import constants as C
-from .batch import UsageError, register_place, run
+from .batch import UsageError, run
 from .inputs.adjustments import Adjustment, read_adjustments
 from .inputs.names import Matcher
+from .outputs import registering
 from .outputs.adjustment import adjustment_title, render_adjustment
 from .outputs.filenames import safe_file_name
 from .outputs.pdf import make_pdf
@@ -60,7 +61,7 @@ def adjust(
     rewrite the notices of every recorded decision. Notices that cannot be written (a PDF open,
     a disk full) are written by the next ``adjust``, which rewrites them all from the register."""
     outcome = Adjusted()
-    register_place(register, output)
+    registering.register_place(register, output)
     if not table.is_file():
         raise UsageError(f"找不到等级调整记录表 {table}")
     try:

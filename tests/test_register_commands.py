@@ -529,9 +529,11 @@ def test_a_run_stopped_between_its_switch_and_its_record_is_recorded_by_the_same
     register = county / C.REGISTER_DIR
     command = ["run", "--no-pdf", "--input", str(county / "input"), "--output", str(county / "output")]
     with monkeypatch.context() as m:
-        m.setattr(rounds, "record", killed)
+        m.setattr(rounds, "record_in", killed)
         capsys.readouterr()
-        assert main(command) != 0
+        assert main(command) == 1
+        said = capsys.readouterr()
+    assert "结果已发布，但未能记入登记簿（已中断）" in said.out and "Traceback" not in said.out + said.err
     live = sha(county / "output" / NOTICE)
     assert not db.path_in(register).exists() or versions(register) == []
     code, said = ran(county, capsys)
@@ -539,8 +541,8 @@ def test_a_run_stopped_between_its_switch_and_its_record_is_recorded_by_the_same
     fill_sheet(county / "input" / "东山镇评分表.xlsx", load_rubric(), township="东山镇",
                scores={"1.1": 0.5}, remarks={"1.1": "补记扣分"})  # fmt: skip
     with monkeypatch.context() as m:
-        m.setattr(rounds, "record", killed)
-        assert main([*command, "--correction", "东山镇录入错误"]) != 0
+        m.setattr(rounds, "record_in", killed)
+        assert main([*command, "--correction", "东山镇录入错误"]) == 1
     assert versions(register) == [(1, None)] and sha(county / "output" / NOTICE) != live
     code, said = ran(county, capsys, "--correction", "东山镇录入错误")
     assert code == 0 and "第2版" in said
@@ -608,13 +610,15 @@ def test_a_correction_that_leaves_decided_grades_alone_is_recorded(county, capsy
     assert now["白沙乡"] == "三等"
 
 
-def test_a_busy_register_is_said_to_be_busy_not_damaged(county, capsys, monkeypatch):
-    """Another clerk's write in progress holds the whole file: nothing is published or recorded."""
+@pytest.mark.parametrize("lock", ["EXCLUSIVE", "IMMEDIATE"], ids=["writing", "about to write"])
+def test_a_busy_register_is_said_to_be_busy_and_nothing_is_published(county, capsys, monkeypatch, lock):
+    """Another clerk's write in progress: the run waits, then stops before publishing (its lock is
+    taken before the check), and says the register is busy, not damaged."""
     ran(county, capsys)
     register = county / C.REGISTER_DIR
     monkeypatch.setattr(db, "WAIT_SECONDS", 0.2)
     holder = sqlite3.connect(db.path_in(register), isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute(f"BEGIN {lock}")
     before = sha(county / "output" / NOTICE)
     try:
         table = write_adjustments(county / "调整记录.xlsx", DECISIONS[:1])
@@ -628,30 +632,30 @@ def test_a_busy_register_is_said_to_be_busy_not_damaged(county, capsys, monkeypa
         holder.execute("ROLLBACK")
         holder.close()
     assert versions(register) == [(1, None)] and sha(county / "output" / NOTICE) == before
+    assert ran(county, capsys, "--correction", "东山镇录入错误")[0] == 0
+    assert versions(register) == [(1, None), (2, "东山镇录入错误")]
 
 
-def test_a_register_busy_only_for_writing_publishes_and_says_it_is_not_yet_recorded(
-    county, capsys, monkeypatch
+@pytest.mark.parametrize(
+    "failure",
+    [db.RegisterError("磁盘已满"), OSError(28, "No space left on device")],
+    ids=["register", "disk"],
+)
+def test_a_record_that_fails_after_the_switch_says_the_result_is_published_and_unrecorded(
+    county, capsys, monkeypatch, failure
 ):
-    """Another clerk's write about to commit lets this run read (and check) but not write: the
-    result is published, and the clerk is told to run the same command again to record it."""
-    ran(county, capsys)
-    register = county / C.REGISTER_DIR
-    monkeypatch.setattr(db, "WAIT_SECONDS", 0.2)
-    fill_sheet(county / "input" / "东山镇评分表.xlsx", load_rubric(), township="东山镇",
-               scores={"1.1": 0.5}, remarks={"1.1": "补记扣分"})  # fmt: skip
-    holder = sqlite3.connect(db.path_in(register), isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
-        code, said = ran(county, capsys, "--correction", "东山镇录入错误")
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
-    assert code == 2 and "结果已发布，但未能记入登记簿" in said and "正被另一个处理使用" in said
-    assert "未作任何改动" not in said.split("结果已发布")[0]
-    assert versions(register) == [(1, None)]
-    code, said = ran(county, capsys, "--correction", "东山镇录入错误")
-    assert code == 0 and versions(register) == [(1, None), (2, "东山镇录入错误")]
+    def fails(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(rounds, "record_in", fails)
+    code, said = ran(county, capsys)
+    assert code == 1 and "结果已发布，但未能记入登记簿" in said and "照原命令" in said
+    assert "结果已发布：" in said and C.NOTICE_FILE in said  # where the published files are
+    assert (county / "output" / NOTICE).is_file()
+    assert not db.path_in(county / C.REGISTER_DIR).exists() or versions(county / C.REGISTER_DIR) == []
+    monkeypatch.undo()
+    code, said = ran(county, capsys)
+    assert code == 0 and "已登记为XX县/2022第1版" in said
 
 
 @pytest.mark.parametrize(

@@ -96,6 +96,18 @@ def test_the_publicity_states_its_period_its_contact_and_the_rules_for_objection
     assert (recorded.starts_on, recorded.ends_on) == (D(2022, 8, 19), D(2022, 8, 25))
 
 
+def test_a_publicity_with_a_register_it_cannot_use_is_not_published(make_round, tmp_path):
+    folder = decided_round(make_round)
+    (folder / C.SETTINGS_FILE).write_text(PUBLICITY, encoding="utf-8")
+    register = tmp_path / "register"
+    register.mkdir()
+    db.path_in(register).write_bytes(b"not a register" * 50)
+    with pytest.raises(db.RegisterError, match="不是本程序的登记簿"):
+        run(folder, tmp_path / "out", pdf=False, stage_name=C.STAGE_PUBLICITY, register=register)
+    assert not (tmp_path / "out" / "公示.html").exists()
+    assert db.path_in(register).read_bytes() == b"not a register" * 50
+
+
 def test_a_publicity_without_its_start_or_contact_is_refused_naming_the_keys(make_round, tmp_path):
     folder = make_round({"甲镇": {}})
     outcome = run(folder, tmp_path / "out", pdf=False, stage_name=C.STAGE_PUBLICITY)

@@ -153,7 +153,7 @@ def opened(folder: Path, create: bool = True) -> Iterator[sqlite3.Connection]:
         connection.close()
 
 
-BUSY = "登记簿 {path} 正被另一个处理使用（已等待{wait}秒），未作任何改动；请等它结束后再运行"
+BUSY = "登记簿 {path} 正被另一个处理使用（已等待{wait}秒），登记簿未作改动；请等它结束后再运行"
 
 
 def _busy(exc: sqlite3.Error) -> bool:

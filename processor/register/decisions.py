@@ -153,18 +153,17 @@ def apply(
     return made
 
 
-def changed_by(folder: Path, key: str, results: Results) -> list[str]:
+def changed_by(connection: sqlite3.Connection, key: str, results: Results) -> list[str]:
     """A correction of round ``key`` against its decisions: the townships decided on whose
     published grade ``results`` change (or leave out), as '乡镇：原评定二等，更正后三等（文号）'.
     Their decisions were taken on the published grade, so such a correction is refused."""
-    with db.opened(folder) as connection:
-        found = latest(connection, key)
-        if found is None:
-            return []
-        before = {row["township"]: row["final"] for row in round_results(connection, found.id)}
-        documents: dict[str, list[str]] = {}
-        for decision in decisions_of(connection, key):
-            documents.setdefault(decision.township, []).append(decision.document_number)
+    found = latest(connection, key)
+    if found is None:
+        return []
+    before = {row["township"]: row["final"] for row in round_results(connection, found.id)}
+    documents: dict[str, list[str]] = {}
+    for decision in decisions_of(connection, key):
+        documents.setdefault(decision.township, []).append(decision.document_number)
     after = {r.township: r.final for r in results.townships}
     changed = []
     for township, numbers in documents.items():

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..inputs.round import Round
 from . import db
@@ -23,31 +22,30 @@ class Publicity:
     notice_sha256: str
 
 
-def record_publicity(
-    folder: Path,
+def record_publicity_in(
+    connection: sqlite3.Connection,
     round_: Round,
     period: tuple[dt.date, dt.date],
     notice_sha256: str,
     now: dt.datetime | None = None,
 ) -> Publicity:
-    """Record the round's 公示 (one transaction); the same notice recorded twice is recorded once."""
+    """Record the round's 公示 in the caller's transaction; the same notice recorded twice is
+    recorded once."""
     key, (start, end) = round_key(round_), period
     stamp = (now or dt.datetime.now()).isoformat(timespec="seconds")
     contact = round_.settings.publicity_contact
-    with db.opened(folder) as connection, db.transaction(connection):
-        same = connection.execute(
-            "SELECT recorded_at FROM publicity WHERE round_key = ? AND notice_sha256 = ?",
-            (key, notice_sha256),
-        ).fetchone()
-        if same is None:
-            connection.execute(
-                "INSERT INTO publicity (round_key, starts_on, ends_on, contact, recorded_at, notice_sha256) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (key, start.isoformat(), end.isoformat(), contact, stamp, notice_sha256),
-            )
-            db.step("publicity")
-        else:
-            stamp = same[0]
+    same = connection.execute(
+        "SELECT recorded_at FROM publicity WHERE round_key = ? AND notice_sha256 = ?",
+        (key, notice_sha256),
+    ).fetchone()
+    if same is not None:
+        return Publicity(key, start, end, contact, same[0], notice_sha256)
+    connection.execute(
+        "INSERT INTO publicity (round_key, starts_on, ends_on, contact, recorded_at, notice_sha256) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (key, start.isoformat(), end.isoformat(), contact, stamp, notice_sha256),
+    )
+    db.step("publicity")
     return Publicity(key, start, end, contact, stamp, notice_sha256)
 
 

@@ -118,16 +118,28 @@ def all_rounds(connection: sqlite3.Connection) -> list[RoundRecord]:
 def check(
     folder: Path, round_: Round, correction: str | None, notice_sha256: str, workbook_sha256: str
 ) -> list[Problem]:
+    """``check_in`` on the register in ``folder`` (none yet: a first publication)."""
+    if not db.path_in(folder).exists():
+        return check_in(None, folder, round_, correction, notice_sha256, workbook_sha256)
+    with db.opened(folder) as connection:
+        return check_in(connection, folder, round_, correction, notice_sha256, workbook_sha256)
+
+
+def check_in(
+    connection: sqlite3.Connection | None,
+    folder: Path,
+    round_: Round,
+    correction: str | None,
+    notice_sha256: str,
+    workbook_sha256: str,
+) -> list[Problem]:
     """Before publishing what is staged: the problems the register sees with it. A round
     published already may be published again only as it was (the same inputs giving the same
     notice and workbook); anything else is a correction, which must say so and must change
     something."""
     where = str(db.path_in(folder))
     key = round_key(round_)
-    found = None
-    if db.path_in(folder).exists():
-        with db.opened(folder) as connection:
-            found = latest(connection, key)
+    found = latest(connection, key) if connection is not None else None
     if found is None:
         return [problem(Code.REGISTER_NOTHING_TO_CORRECT, file=where, value=key)] if correction else []
     same_inputs = found.manifest_sha256 == manifest_hash(round_)
@@ -150,6 +162,19 @@ def check(
     return [problem(Code.REGISTER_ROUND_PUBLISHED, **facts)]
 
 
+def archive(round_: Round, inputs: Path) -> list[tuple[object, bytes]]:
+    """Every input file with the bytes the register keeps of it (none beyond ARCHIVE_LIMIT),
+    read again and checked against what the round read."""
+    kept = sum(f.size for f in round_.files) <= ARCHIVE_LIMIT
+    blobs = []
+    for file in round_.files:
+        data = (inputs / file.real_name).read_bytes() if kept else NOT_KEPT
+        if kept and hashlib.sha256(data).hexdigest() != file.sha256:
+            raise db.RegisterError(f"输入文件 {file.name} 在运行中被改动，未登记；请重新运行")
+        blobs.append((file, data))
+    return blobs
+
+
 def record(
     folder: Path,
     round_: Round,
@@ -160,67 +185,75 @@ def record(
     correction: str | None = None,
     now: dt.datetime | None = None,
 ) -> RoundRecord:
-    """Record a published round (in one transaction), with every input file's bytes (only their
-    hashes for a round beyond ARCHIVE_LIMIT); the existing record when the same inputs were
-    registered already with the same outputs."""
-    key, manifest = round_key(round_), manifest_hash(round_)
-    kept = sum(f.size for f in round_.files) <= ARCHIVE_LIMIT
-    blobs = []
-    for file in round_.files:
-        data = (inputs / file.real_name).read_bytes() if kept else NOT_KEPT
-        if kept and hashlib.sha256(data).hexdigest() != file.sha256:
-            raise db.RegisterError(f"输入文件 {file.name} 在运行中被改动，未登记；请重新运行")
-        blobs.append((file, data))
-    stamp = (now or dt.datetime.now()).isoformat(timespec="seconds")
+    """``record_in`` in one transaction of its own."""
+    blobs = archive(round_, inputs)
     with db.opened(folder) as connection, db.transaction(connection):
-        found = latest(connection, key)
-        same = found is not None and (found.manifest_sha256, found.notice_sha256, found.workbook_sha256) == (
-            manifest,
-            notice_sha256,
-            workbook_sha256,
+        return record_in(connection, round_, results, blobs, notice_sha256, workbook_sha256, correction, now)
+
+
+def record_in(
+    connection: sqlite3.Connection,
+    round_: Round,
+    results: Results,
+    blobs: list[tuple[object, bytes]],
+    notice_sha256: str,
+    workbook_sha256: str,
+    correction: str | None = None,
+    now: dt.datetime | None = None,
+) -> RoundRecord:
+    """Record a published round, in the caller's transaction, with every input file's bytes
+    (``archive``); the existing record when the same inputs were registered already with the
+    same outputs."""
+    key, manifest = round_key(round_), manifest_hash(round_)
+    stamp = (now or dt.datetime.now()).isoformat(timespec="seconds")
+    found = latest(connection, key)
+    same = found is not None and (found.manifest_sha256, found.notice_sha256, found.workbook_sha256) == (
+        manifest,
+        notice_sha256,
+        workbook_sha256,
+    )
+    if same:
+        return found
+    if found is not None and not correction:
+        raise db.RegisterError(f"本轮（{key}）已由另一个处理登记为不同的结果；请重新运行并核对")
+    settings, rubric = round_.settings, round_.rubric
+    version = (found.version + 1) if found else 1
+    cursor = connection.execute(
+        "INSERT INTO rounds (round_key, county, year, version, registered_at, publication_date, "
+        "document_number, validity_years, rubric_title, rubric_version, rubric_fingerprint, grades, "
+        "manifest_sha256, notice_sha256, workbook_sha256, correction_reason, program_version, unused_entries) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (key, settings.county, settings.year, version, stamp, settings.publication_date.isoformat(),
+         settings.document_number, settings.validity_years, rubric.title, rubric.version,
+         rubric.fingerprint, grades_json(rubric.grading), manifest, notice_sha256, workbook_sha256,
+         correction, __version__, _unused_json(round_.unused)),
+    )  # fmt: skip
+    round_id = cursor.lastrowid
+    db.step("round")
+    for file, data in blobs:
+        connection.execute(  # a content kept now fills in one only hashed before
+            "INSERT INTO blobs (sha256, data) VALUES (?, ?) ON CONFLICT (sha256) DO UPDATE "
+            "SET data = excluded.data WHERE length(blobs.data) = 0",
+            (file.sha256, data),
         )
-        if same:
-            return found
-        if found is not None and not correction:
-            raise db.RegisterError(f"本轮（{key}）已由另一个处理登记为不同的结果；请重新运行并核对")
-        settings, rubric = round_.settings, round_.rubric
-        version = (found.version + 1) if found else 1
-        cursor = connection.execute(
-            "INSERT INTO rounds (round_key, county, year, version, registered_at, publication_date, "
-            "document_number, validity_years, rubric_title, rubric_version, rubric_fingerprint, grades, "
-            "manifest_sha256, notice_sha256, workbook_sha256, correction_reason, program_version, unused_entries) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (key, settings.county, settings.year, version, stamp, settings.publication_date.isoformat(),
-             settings.document_number, settings.validity_years, rubric.title, rubric.version,
-             rubric.fingerprint, grades_json(rubric.grading), manifest, notice_sha256, workbook_sha256,
-             correction, __version__, _unused_json(round_.unused)),
+        connection.execute(
+            "INSERT INTO round_files (round_id, name, role, sha256, size, raw_name) VALUES (?, ?, ?, ?, ?, ?)",
+            (round_id, file.name, file.role, file.sha256, file.size, file.raw),
+        )
+        db.step(f"file {file.name}")
+    categories = [c.name for c in rubric.categories]
+    for result in results.townships:
+        subtotals = json.dumps(
+            dict(zip(categories, map(str, result.subtotals), strict=True)), ensure_ascii=False
+        )
+        connection.execute(
+            "INSERT INTO results (round_id, township, rank, total, initial_grade, final_grade, bonus, subtotals) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (round_id, result.township, result.rank, str(result.total), result.initial, result.final,
+             str(result.bonus), subtotals),
         )  # fmt: skip
-        round_id = cursor.lastrowid
-        db.step("round")
-        for file, data in blobs:
-            connection.execute(  # a content kept now fills in one only hashed before
-                "INSERT INTO blobs (sha256, data) VALUES (?, ?) ON CONFLICT (sha256) DO UPDATE "
-                "SET data = excluded.data WHERE length(blobs.data) = 0",
-                (file.sha256, data),
-            )
-            connection.execute(
-                "INSERT INTO round_files (round_id, name, role, sha256, size, raw_name) VALUES (?, ?, ?, ?, ?, ?)",
-                (round_id, file.name, file.role, file.sha256, file.size, file.raw),
-            )
-            db.step(f"file {file.name}")
-        categories = [c.name for c in rubric.categories]
-        for result in results.townships:
-            subtotals = json.dumps(
-                dict(zip(categories, map(str, result.subtotals), strict=True)), ensure_ascii=False
-            )
-            connection.execute(
-                "INSERT INTO results (round_id, township, rank, total, initial_grade, final_grade, bonus, subtotals) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (round_id, result.township, result.rank, str(result.total), result.initial, result.final,
-                 str(result.bonus), subtotals),
-            )  # fmt: skip
-        db.step("results")
-        return latest(connection, key)
+    db.step("results")
+    return latest(connection, key)
 
 
 def archived_files(connection: sqlite3.Connection, round_id: int) -> list[tuple[str, bytes]]:
