@@ -23,7 +23,7 @@ def published(tmp_path_factory):
     shutil.copytree(EXAMPLE, folder / "input")
     out = folder / "output"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("processor.batch.make_pdf", lambda *args: "")
+        mp.setattr("processor.batch.make_pdf", lambda *args: None)
         assert run(folder / "input", out).exit_code == 0
     return out / C.RESULTS_DIR / C.CONSOLIDATED_FILE
 
