@@ -2,6 +2,7 @@
 file goes whatever the township's name says."""
 
 import pytest
+from markupsafe import Markup, escape
 
 from processor import constants as C
 from processor.batch import run
@@ -103,3 +104,39 @@ def test_a_township_name_cannot_break_the_page_heading_in_the_style_sheet():
     inner = quoted[1:-1]
     assert quoted.startswith('"') and quoted.endswith('"') and inner.startswith("东山镇")
     assert not set(inner) & set("\"'<>&{};\n") and inner.count("\\") == len(inner.split("\\")) - 1
+
+
+def test_rows_alike_across_townships_are_rendered_once_and_each_page_keeps_its_own(make_round, tmp_path):
+    folder = make_round(
+        {"东山镇": {}, "西河镇": {"1.1": 1.5}, "南岭乡": {"1.1": 1.5}},
+        remarks={"西河镇": {"1.1": "未设置填单区"}, "南岭乡": {"1.1": "填单区无样表"}},
+    )
+    out = tmp_path / "out"
+    assert run(folder, out).exit_code == 0
+    pages = out / C.RESULTS_DIR / C.FEEDBACK_DIR
+
+    def row_11(township):
+        html = (pages / f"{township}.html").read_text(encoding="utf-8")
+        return html.split(">1.1<")[1].split("</tr>")[0]
+
+    assert "未设置填单区" in row_11("西河镇") and "填单区无样表" not in row_11("西河镇")
+    assert "填单区无样表" in row_11("南岭乡") and "未设置填单区" not in row_11("南岭乡")
+    assert ">1.5<" not in row_11("东山镇") and "填单区" not in row_11("东山镇")
+
+
+def test_each_renders_a_macro_once_for_every_distinct_argument():
+    from processor.outputs.html import each
+
+    calls = []
+
+    class Macro:
+        name = "row"
+
+        def __call__(self, argument):
+            calls.append(argument)
+            return Markup(f"<td>{escape(argument)}</td>")
+
+    rows = each()
+    assert rows(Macro(), ["a", "<b>", "a"]) == "<td>a</td><td>&lt;b&gt;</td><td>a</td>"
+    assert rows(Macro(), ["<b>", "c"]) == "<td>&lt;b&gt;</td><td>c</td>"
+    assert calls == ["a", "<b>", "c"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from .. import constants as C
 from ..inputs.round import Round
@@ -18,7 +19,7 @@ from ..results.records import Results, TownshipResult
 from ..rules.rubric import Rubric
 from .comparison import Comparison
 from .filenames import file_names
-from .html import environment
+from .html import each, environment
 from .wording import score_text
 
 WEAKEST_SHOWN = 2  # categories named as the ones to work on (those below the county average)
@@ -73,11 +74,11 @@ def standings(rubric: Rubric, results: Results) -> dict[str, list[CategoryStandi
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
     """One item row of a feedback page, its numbers already worded. An object with attributes
     rather than a dict: jinja2 reads an attribute directly but a dict key only after a failed
-    attribute look-up, and a round's pages read these some two million times."""
+    attribute look-up, and a round's pages read these some two million times (a tuple: made
+    and compared fast, some seventy thousand of them a province's round)."""
 
     heading: str  # the category's name on its first item, else ""
     code: str
@@ -93,32 +94,53 @@ class Line:
         return bool(self.deduction)
 
 
-def _lines(rubric: Rubric, result: TownshipResult) -> list[Line]:
-    lines = []
-    sheet, case = result.sheet, result.case
-    for category in rubric.categories:
-        heading = category.name
-        for item in rubric.items_of(category):
-            got = result.scores[rubric.index_of(item)]
-            if item.entered:
-                remark = sheet.remarks.get(item.code, "")
-            else:
-                remark = f"按办件数量排名计分：{case.count}件，第{case.rank}名"
-            lost = item.maximum - got
-            lines.append(
-                Line(
-                    heading,
-                    item.code,
-                    item.label,
-                    score_text(item.maximum),
-                    score_text(got),
-                    score_text(lost) if lost > 0 else "",
-                    remark,
-                    item.kind == "award",
+class _Items:
+    """What every township's lines of one round share: each item's heading, code, label and
+    maximum, and the scores as worded (a round has only a few distinct ones)."""
+
+    def __init__(self, rubric: Rubric):
+        # (place in the results, heading, code, label, maximum, maximum worded, computed, award)
+        self.items = []
+        for category in rubric.categories:
+            heading = category.name
+            for item in rubric.items_of(category):
+                worded = score_text(item.maximum)
+                computed, award = not item.entered, item.kind == "award"
+                self.items.append(
+                    (
+                        rubric.index_of(item),
+                        heading,
+                        item.code,
+                        item.label,
+                        item.maximum,
+                        worded,
+                        computed,
+                        award,
+                    )
                 )
+                heading = ""
+        self.worded: dict[Decimal, str] = {}
+
+    def word(self, value: Decimal) -> str:
+        found = self.worded.get(value)
+        if found is None:
+            found = self.worded[value] = score_text(value)
+        return found
+
+    def lines(self, result: TownshipResult) -> list[Line]:
+        lines, word = [], self.word
+        scores, remarks, case = result.scores, result.sheet.remarks, result.case
+        for index, heading, code, label, maximum, worded, computed, award in self.items:
+            got = scores[index]
+            if computed:
+                remark = f"按办件数量排名计分：{case.count}件，第{case.rank}名"
+            else:
+                remark = remarks.get(code, "")
+            lost = maximum - got
+            lines.append(
+                Line(heading, code, label, worded, word(got), word(lost) if lost > 0 else "", remark, award)
             )
-            heading = ""
-    return lines
+        return lines
 
 
 def feedback_pages(round_: Round, results: Results, comparison: Comparison | None = None) -> dict[str, str]:
@@ -127,7 +149,7 @@ def feedback_pages(round_: Round, results: Results, comparison: Comparison | Non
     template = environment().get_template(C.FEEDBACK_TEMPLATE)
     by_township = standings(rubric, results)
     names = feedback_names([r.township for r in results.townships])
-    pages = {}
+    pages, rows, items = {}, each(), _Items(rubric)
     for result in results.townships:
         standing = by_township[result.township]
         pages[names[result.township]] = template.render(
@@ -136,7 +158,8 @@ def feedback_pages(round_: Round, results: Results, comparison: Comparison | Non
             sheet=result.sheet,
             settings=settings,
             rubric=rubric,
-            lines=_lines(rubric, result),
+            lines=items.lines(result),
+            each=rows,
             standings=standing,
             weakest=[s for s in standing if s.weakest],
             center_count=len(results.townships),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from collections.abc import Callable, Hashable, Iterable
 
 import jinja2
 from markupsafe import Markup
@@ -65,6 +66,26 @@ def environment() -> jinja2.Environment:
     env.filters["limits"] = limits_text
     env.filters["css_string"] = css_string
     return env
+
+
+def each() -> Callable[[jinja2.runtime.Macro, Iterable[Hashable]], Markup]:
+    """A template's macro over a list, for macros whose output depends on their argument alone:
+    ``{{ each(item_row, lines) }}`` is ``item_row(line)`` for every line, joined, and renders
+    each distinct line once for all the pages rendered with the same ``each`` (a province's
+    feedback pages repeat most of their rows)."""
+    done: dict[tuple[str, Hashable], Markup] = {}
+
+    def call(macro: jinja2.runtime.Macro, arguments: Iterable[Hashable]) -> Markup:
+        out = []
+        for argument in arguments:
+            key = (macro.name, argument)
+            found = done.get(key)
+            if found is None:
+                found = done[key] = macro(argument)
+            out.append(found)
+        return Markup("").join(out)
+
+    return call
 
 
 def css_string(text: str) -> Markup:
