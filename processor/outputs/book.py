@@ -34,6 +34,7 @@ def text_width(text: str) -> float:
     return sum(WIDE if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same labels wrap in the same columns on every row
 def lines_needed(text: str, width: float) -> int:
     """Lines a wrapping cell ``width`` units wide needs for ``text`` (each line break counts)."""
     usable = max(width - 1, 1)  # the cell's padding, and a little for breaks between words
@@ -156,6 +157,8 @@ class Writer:
         if width > now and now < PROSE:
             now = widths[col] = min(width, max(MAX_WIDTH, now))
             ws.set_column(col, col, now)
+        if width <= now and "\n" not in text:
+            return  # one line: lines_needed would say so
         lines = lines_needed(text, now)
         if lines > 1 and row_points(lines) > self.heights[ws].get(row, 0):
             self.heights[ws][row] = row_points(lines)
