@@ -264,3 +264,18 @@ def test_each_score_value_is_judged_once_but_a_long_text_is_never_remembered(mak
     assert judged.count(long) == 2 and judged.count("两分") <= 1  # the second sheet's was remembered
     remembered = [cell.text for _, cell in scores.Plan.of(rubric).verdicts if cell is not None]
     assert "两分" in remembered and long not in remembered
+
+
+def test_a_date_typed_as_a_score_in_a_1904_workbook_is_named_as_the_inspector_saw_it(make_sheet, rubric):
+    # a workbook made on an old Mac counts its days from 1904: the same stored number is
+    # another day than in a 1900 workbook, and the message names the day the sheet shows
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    def from_1904(wb):
+        wb.epoch = CALENDAR_MAC_1904
+
+    path = make_sheet(scores={"1.1": dt.date(2022, 3, 1)}, remarks={"1.1": "说明"}, edit=from_1904)
+    sheet, problems = read(path, rubric)
+    (p,) = [p for p in problems if p.item == "1.1"]
+    assert (p.code.name, p.value) == ("SCORE_DATE", "2022-03-01")
+    assert sheet.date == dt.date(2022, 8, 15)

@@ -27,10 +27,12 @@ _MAX_VERDICTS, _SHORT, _MAX_PLANS = 5_000, 32, 8
 Verdict = tuple[Decimal | None, tuple[tuple[Code, dict[str, str]], ...]]
 
 
-def judge(item: Item, cell: Cell | None, resolution: Decimal, fields: dict[str, str]) -> Verdict:
+def judge(
+    item: Item, cell: Cell | None, resolution: Decimal, fields: dict[str, str], date1904: bool = False
+) -> Verdict:
     """A score cell against its item: the score if it counts, and the problems (without their
-    position) to report."""
-    reading = read_number(cell, comma="decimal")
+    position) to report. ``date1904``: the sheet's workbook counts its days from 1904."""
+    reading = read_number(cell, comma="decimal", date1904=date1904)
     if reading.invisible:
         return None, ((Code.SCORE_INVISIBLE, {"value": reading.shown, "chars": reading.invisible, **fields}),)
     if reading.status != OK:
@@ -78,21 +80,21 @@ class Plan:
     fixed: dict[str, dict[str, str]]  # item code -> column title -> what the template writes
     fields: dict[str, dict[str, str]]  # item code -> the placeholders of its score messages
     known: frozenset[str]
-    verdicts: dict[tuple[str, Cell | None], Verdict] = field(default_factory=dict)
+    verdicts: dict[tuple[str, Cell | None, bool], Verdict] = field(default_factory=dict)
 
-    def verdict(self, item: Item, cell: Cell | None) -> Verdict:
+    def verdict(self, item: Item, cell: Cell | None, date1904: bool = False) -> Verdict:
         """The verdict on ``cell`` as ``item``'s score; the same few dozen values fill every
         sheet, so each is judged once per item and remembered (bounded)."""
         fields = self.fields[item.code]
         if cell is not None and len(cell.text) + len(cell.formula or "") > _SHORT:
             # no score is this long (a hostile file could fill memory with such keys)
-            return judge(item, cell, self.rubric.resolution, fields)
-        key = (item.code, cell)
+            return judge(item, cell, self.rubric.resolution, fields, date1904)
+        key = (item.code, cell, date1904)
         verdict = self.verdicts.get(key)
         if verdict is None:
             if len(self.verdicts) > _MAX_VERDICTS:
                 self.verdicts.clear()
-            verdict = self.verdicts[key] = judge(item, cell, self.rubric.resolution, fields)
+            verdict = self.verdicts[key] = judge(item, cell, self.rubric.resolution, fields, date1904)
         return verdict
 
     @classmethod

@@ -295,7 +295,7 @@ class _SheetReader:
         self.result.blank = frozenset(blank)
 
     def _score(self, item: Item, row: int, col: int) -> Decimal | None:
-        score, found = self.plan.verdict(item, self.ws.cells.get((row, col)))
+        score, found = self.plan.verdict(item, self.ws.cells.get((row, col)), self.date1904)
         for code, params in found:
             self.report(code, row, col, **params)
         return score

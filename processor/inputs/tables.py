@@ -137,7 +137,7 @@ def read_case_counts(data: bytes, file: str) -> tuple[list[CaseCount], list[Prob
             )
             continue
         seen[text_key(unit)] = a1(row, unit_col)
-        reading = read_number(values[C.COL_CASES], comma="thousands")
+        reading = read_number(values[C.COL_CASES], comma="thousands", date1904=wb.date1904)
         if reading.status == UNCALCULATED:
             problems.append(
                 problem(

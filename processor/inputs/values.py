@@ -52,8 +52,10 @@ _THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+")
 _WIDE = Context(prec=60, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
-def read_number(cell: Cell | None, *, comma: str = "decimal") -> Reading:
-    """``comma`` says what "1,5" means: "decimal" (scores) or "thousands" (case counts)."""
+def read_number(cell: Cell | None, *, comma: str = "decimal", date1904: bool = False) -> Reading:
+    """``comma`` says what "1,5" means: "decimal" (scores) or "thousands" (case counts);
+    ``date1904``: the workbook counts its days from 1904 (a number styled as a date is shown
+    as the date the inspector saw)."""
     if cell is None:
         return Reading(BLANK)
     formula = None if cell.formula is None else f"={cell.formula}" if cell.formula else "=（共享公式）"
@@ -70,7 +72,7 @@ def read_number(cell: Cell | None, *, comma: str = "decimal") -> Reading:
         if number is None:
             return Reading(TEXT, shown=cell.text, formula=formula)
         if cell.date_style:
-            return Reading(DATE, shown=_serial_text(number), formula=formula)
+            return Reading(DATE, shown=_serial_text(number, date1904), formula=formula)
         exact = excel_precision(zero_signless(number))
         # "2.5" as written is already how a reader sees it; only noise or exponents need plain()
         shown = cell.text if exact is number and _PLAIN.fullmatch(cell.text) else plain(exact)
@@ -159,8 +161,8 @@ def plain(number: Decimal) -> str:
     return format(normal, "f")
 
 
-def _serial_text(number: Decimal) -> str:
-    day = serial_to_date(number, False)
+def _serial_text(number: Decimal, date1904: bool) -> str:
+    day = serial_to_date(number, date1904)
     return day.isoformat() if day else plain(number)
 
 
