@@ -262,7 +262,7 @@ def test_each_score_value_is_judged_once_but_a_long_text_is_never_remembered(mak
     assert codes(first) == codes(again) == ["SCORE_NOT_NUMBER", "SCORE_NOT_NUMBER"]
     assert [p.cell for p in first] == [p.cell for p in again]
     assert judged.count(long) == 2 and judged.count("两分") <= 1  # the second sheet's was remembered
-    remembered = [cell.text for _, cell in scores.Plan.of(rubric).verdicts if cell is not None]
+    remembered = [cell.text for _, cell, _ in scores.Plan.of(rubric).verdicts if cell is not None]
     assert "两分" in remembered and long not in remembered
 
 
