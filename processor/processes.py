@@ -11,6 +11,7 @@ fork, so both spawn workers (which import the package afresh) and run the side j
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import sys
@@ -89,9 +90,13 @@ def beside(job: Callable[[], object] | None, enabled: bool, output: str = "è¾“å‡
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(job, send), daemon=True)
-    child.start()
-    send.close()
+    # The round's objects are shared with the child until one side writes to their page; the
+    # garbage collector's passes over them would write to every one, in both processes, and
+    # copy the whole round. Frozen, they are left alone until the child is done.
+    gc.freeze()
     try:
+        child.start()
+        send.close()
         yield
         try:
             failure = receive.recv()
@@ -109,7 +114,9 @@ def beside(job: Callable[[], object] | None, enabled: bool, output: str = "è¾“å‡
         if child.is_alive():
             child.terminate()
             child.join()
+        send.close()  # already, unless the child could not be started
         receive.close()
+        gc.unfreeze()
 
 
 def _child(job: Callable[[], object], send) -> None:

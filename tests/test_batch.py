@@ -1,5 +1,6 @@
 """The clerk's command end to end: the example round, exit codes, atomic outputs, inputs untouched."""
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -320,6 +321,23 @@ def test_beside_runs_its_job_in_a_child_and_reports_a_failure(tmp_path):
         raise KeyError("the body failed")  # the child is stopped, not waited for
     assert time.monotonic() - start < 10
     assert not multiprocessing.active_children()
+
+
+@FORK
+def test_the_round_stays_frozen_for_the_collector_while_a_child_shares_it(monkeypatch):
+    # the collector's passes would write to every object of the round and copy it into both
+    # processes; afterwards the parent collects as before, also when the child never started
+    with beside(lambda: None, enabled=True):
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+
+    def no_fork(self):
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(multiprocessing.get_context("fork").Process, "start", no_fork)
+    with pytest.raises(OSError), beside(lambda: None, enabled=True):
+        pass
+    assert gc.get_freeze_count() == 0
 
 
 @FORK
