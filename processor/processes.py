@@ -93,6 +93,7 @@ def beside(job: Callable[[], object] | None, enabled: bool, output: str = "è¾“å‡
     # The round's objects are shared with the child until one side writes to their page; the
     # garbage collector's passes over them would write to every one, in both processes, and
     # copy the whole round. Frozen, they are left alone until the child is done.
+    ours = gc.get_freeze_count() == 0  # a freeze made before is not ours to undo
     gc.freeze()
     try:
         child.start()
@@ -116,7 +117,8 @@ def beside(job: Callable[[], object] | None, enabled: bool, output: str = "è¾“å‡
             child.join()
         send.close()  # already, unless the child could not be started
         receive.close()
-        gc.unfreeze()
+        if ours:
+            gc.unfreeze()
 
 
 def _child(job: Callable[[], object], send) -> None:

@@ -338,6 +338,13 @@ def test_the_round_stays_frozen_for_the_collector_while_a_child_shares_it(monkey
     with pytest.raises(OSError), beside(lambda: None, enabled=True):
         pass
     assert gc.get_freeze_count() == 0
+    gc.freeze()  # frozen by someone else before: left so
+    try:
+        with pytest.raises(OSError), beside(lambda: None, enabled=True):
+            pass
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 @FORK

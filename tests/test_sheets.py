@@ -274,6 +274,9 @@ def test_a_date_typed_as_a_score_in_a_1904_workbook_is_named_as_the_inspector_sa
     def from_1904(wb):
         wb.epoch = CALENDAR_MAC_1904
 
+    # the same stored number, 43159, first in a 1900 workbook: judged apart, not remembered
+    path = make_sheet(scores={"1.1": dt.date(2018, 2, 28)}, remarks={"1.1": "说明"})
+    assert [p.value for p in read(path, rubric)[1] if p.item == "1.1"] == ["2018-02-28"]
     path = make_sheet(scores={"1.1": dt.date(2022, 3, 1)}, remarks={"1.1": "说明"}, edit=from_1904)
     sheet, problems = read(path, rubric)
     (p,) = [p for p in problems if p.item == "1.1"]

@@ -35,7 +35,7 @@ class _Reader:
     def number(
         self, cell: Cell | None, sheet: str, at: str, what: str, blank_ok: bool = False
     ) -> Decimal | None:
-        reading = read_number(cell)
+        reading = read_number(cell, date1904=self.wb.date1904)
         if reading.status == OK:
             return reading.number
         if blank_ok and not reading.shown:

@@ -28,7 +28,7 @@ Verdict = tuple[Decimal | None, tuple[tuple[Code, dict[str, str]], ...]]
 
 
 def judge(
-    item: Item, cell: Cell | None, resolution: Decimal, fields: dict[str, str], date1904: bool = False
+    item: Item, cell: Cell | None, resolution: Decimal, fields: dict[str, str], date1904: bool
 ) -> Verdict:
     """A score cell against its item: the score if it counts, and the problems (without their
     position) to report. ``date1904``: the sheet's workbook counts its days from 1904."""
@@ -82,7 +82,7 @@ class Plan:
     known: frozenset[str]
     verdicts: dict[tuple[str, Cell | None, bool], Verdict] = field(default_factory=dict)
 
-    def verdict(self, item: Item, cell: Cell | None, date1904: bool = False) -> Verdict:
+    def verdict(self, item: Item, cell: Cell | None, date1904: bool) -> Verdict:
         """The verdict on ``cell`` as ``item``'s score; the same few dozen values fill every
         sheet, so each is judged once per item and remembered (bounded)."""
         fields = self.fields[item.code]

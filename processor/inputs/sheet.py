@@ -329,7 +329,7 @@ class _SheetReader:
             cell = self.ws.get(row, col)
             if cell is not None and cell.kind == "n" and cell.text == self.plan.fields[item.code]["maximum"]:
                 return
-            reading = read_number(cell)
+            reading = read_number(cell, date1904=self.date1904)
             if reading.number != item.maximum:
                 self.report(
                     Code.MAXIMUM_EDITED,
