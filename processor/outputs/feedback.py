@@ -95,50 +95,38 @@ class Line(NamedTuple):
 
 
 class _Items:
-    """What every township's lines of one round share: each item's heading, code, label and
-    maximum, and the scores as worded (a round has only a few distinct ones)."""
+    """What every township's lines of one round share: each item's place in the results, its
+    heading (on a category's first item) and its maximum as worded."""
 
     def __init__(self, rubric: Rubric):
-        # (place in the results, heading, code, label, maximum, maximum worded, computed, award)
-        self.items = []
+        self.items = []  # (place in the results, item, heading, maximum worded)
         for category in rubric.categories:
             heading = category.name
             for item in rubric.items_of(category):
-                worded = score_text(item.maximum)
-                computed, award = not item.entered, item.kind == "award"
-                self.items.append(
-                    (
-                        rubric.index_of(item),
-                        heading,
-                        item.code,
-                        item.label,
-                        item.maximum,
-                        worded,
-                        computed,
-                        award,
-                    )
-                )
+                self.items.append((rubric.index_of(item), item, heading, score_text(item.maximum)))
                 heading = ""
-        self.worded: dict[Decimal, str] = {}
-
-    def word(self, value: Decimal) -> str:
-        found = self.worded.get(value)
-        if found is None:
-            found = self.worded[value] = score_text(value)
-        return found
 
     def lines(self, result: TownshipResult) -> list[Line]:
-        lines, word = [], self.word
+        lines = []
         scores, remarks, case = result.scores, result.sheet.remarks, result.case
-        for index, heading, code, label, maximum, worded, computed, award in self.items:
+        for index, item, heading, maximum in self.items:
             got = scores[index]
-            if computed:
-                remark = f"按办件数量排名计分：{case.count}件，第{case.rank}名"
+            if item.entered:
+                remark = remarks.get(item.code, "")
             else:
-                remark = remarks.get(code, "")
-            lost = maximum - got
+                remark = f"按办件数量排名计分：{case.count}件，第{case.rank}名"
+            lost = item.maximum - got
             lines.append(
-                Line(heading, code, label, worded, word(got), word(lost) if lost > 0 else "", remark, award)
+                Line(
+                    heading,
+                    item.code,
+                    item.label,
+                    maximum,
+                    score_text(got),
+                    score_text(lost) if lost > 0 else "",
+                    remark,
+                    item.kind == "award",
+                )
             )
         return lines
 

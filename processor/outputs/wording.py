@@ -4,6 +4,7 @@ a criticism and a downgrade as sentences. Used by every output that people read.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 from .. import constants as C
@@ -31,9 +32,10 @@ def cn_number(n: int) -> str:
     return str(n)
 
 
+@functools.lru_cache(maxsize=1 << 12)  # a round's pages word the same few scores again and again
 def score_text(value: Decimal) -> str:
     """A score or percentage with one decimal; never "-0.0" (a rounded small negative or a
-    signed zero is 0.0)."""
+    signed zero is 0.0). Equal values word alike (2.5 and 2.50), so they may share a cache entry."""
     text = format(value, ".1f")
     return "0.0" if text == "-0.0" else text
 
