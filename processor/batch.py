@@ -181,7 +181,9 @@ def _report(stage: Staging, outcome: Outcome) -> Path:
     round_ = outcome.round
     when = round_.settings.publication_date if round_.settings else dt.date(round_.rubric.year, 1, 1)
     path = stage.path(C.VALIDATION_REPORT_FILE)
-    write_validation_report(path, round_, round_.problems + outcome.notes, when)
+    write_validation_report(
+        path, round_, round_.problems + outcome.notes, when, large=is_large(len(round_.sheets))
+    )
     return path
 
 
@@ -303,7 +305,7 @@ def _write(stage: Staging, outcome: Outcome) -> Path | None:
                 write_feedback(stage.folder_path(C.RESULTS_DIR, C.FEEDBACK_DIR), round_, results, comparison)
             outcome.published = True
         report = stage.path(C.VALIDATION_REPORT_FILE)
-        write_validation_report(report, round_, reported, when)
+        write_validation_report(report, round_, reported, when, large=large)
     if results is not None:  # the published result carries its own problem list
         shutil.copyfile(report, stage.path(C.RESULTS_DIR, C.VALIDATION_REPORT_FILE))
     if round_.tracebacks:

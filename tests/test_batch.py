@@ -292,6 +292,44 @@ def test_a_large_round_is_split_so_its_outputs_stay_usable(make_round, tmp_path,
     )
 
 
+def test_a_large_rounds_problem_list_is_written_row_by_row_and_reads_the_same(
+    make_round, tmp_path, monkeypatch
+):
+    """Beside the large consolidated workbook, the problem list (a manifest row per sheet) is
+    not held in memory either; what it shows is what a small round's shows, row heights too."""
+    import zipfile
+
+    folder = make_round({f"乡{n:02d}": {} for n in range(6)})
+    for n in range(4):  # warnings, each wrapping in its row
+        (folder / f"说明{n}.txt").write_text("不是评分表", encoding="utf-8")
+
+    def report(limit: int) -> Path:
+        monkeypatch.setattr(C, "LARGE_ROUND", limit)
+        out = tmp_path / f"out-{limit}"
+        assert run(folder, out, pdf=False).exit_code == 0
+        return out / C.VALIDATION_REPORT_FILE
+
+    large, small = report(3), report(2000)
+
+    def shown(path: Path) -> dict:
+        wb = openpyxl.load_workbook(path)
+        return {
+            ws.title: (
+                [list(row) for row in ws.iter_rows(values_only=True)],
+                {r: d.height for r, d in ws.row_dimensions.items() if d.height},
+                {c: d.width for c, d in ws.column_dimensions.items()},
+            )
+            for ws in wb.worksheets
+        }
+
+    assert shown(large) == shown(small)
+    assert any(heights for _, heights, _ in shown(large).values())  # the warnings wrap
+    with zipfile.ZipFile(large) as book:  # written row by row: its strings in line, no table of them
+        assert "xl/sharedStrings.xml" not in book.namelist()
+    with zipfile.ZipFile(small) as book:
+        assert "xl/sharedStrings.xml" in book.namelist()
+
+
 FORK = pytest.mark.skipif(not can_fork(), reason="outputs are written in a forked child on Linux only")
 
 

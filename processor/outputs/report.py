@@ -13,10 +13,14 @@ from ..problems import Problem
 from .book import Writer
 
 
-def write_validation_report(path: Path, round_: Round, problems: list[Problem], when: dt.date) -> None:
+def write_validation_report(
+    path: Path, round_: Round, problems: list[Problem], when: dt.date, large: bool = False
+) -> None:
     """The problem list alone: every problem of the inputs (and the run's notes for the
-    leading group), and the manifest of the files read."""
-    w = Writer(path, when)
+    leading group), and the manifest of the files read. ``large``: a round too large for the
+    workbook to be held in memory while the consolidated one is written beside it (its
+    manifest has a row per sheet): written row by row, as the large consolidated workbook is."""
+    w = Writer(path, when, large=large)
     problems_sheet(w, problems)
     manifest(w, round_)
     w.close()
