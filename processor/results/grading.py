@@ -57,6 +57,7 @@ def grade(round_: Round) -> Results:
     vetoed = _by_township(sorted(round_.vetoes, key=lambda v: (v.date, v.matter)))
     item_rows = dict(zip(scores.items.index, scores.items.to_numpy(dtype=object), strict=True))
     subtotal_rows = dict(zip(scores.categories.index, scores.categories.to_numpy(dtype=object), strict=True))
+    required = _required(rubric)
     ranked = []
     for township, total, rank in zip(table["township"], table["total"], table["rank"], strict=True):
         item_scores, subtotals = tuple(item_rows[township]), tuple(subtotal_rows[township])
@@ -74,16 +75,25 @@ def grade(round_: Round) -> Results:
                 bonus=Decimal(0),
                 boundary_tie=False,
                 case=case_of.get(township),
-                caps=_caps(rubric, item_scores, subtotals),
+                caps=_caps(required, item_scores, subtotals),
                 vetoes=tuple(vetoed.get(township, [])),
                 panel=_panel(combined[township], rubric, item_scores),
             )
         )
-    ranked, ties = _initial(ranked, rubric)
+    initials, ties = _initial(ranked, rubric)
+    tied = {township for tie in ties for township in tie.townships}
     finished = []
-    for result in ranked:
-        final = _lowered(result.initial, result.downgrade, rules)
-        finished.append(replace(result, final=final, bonus=rules.bonus(final)))
+    for result, initial in zip(ranked, initials, strict=True):
+        final = _lowered(initial, result.downgrade, rules)
+        finished.append(
+            replace(
+                result,
+                initial=initial,
+                final=final,
+                bonus=rules.bonus(final),
+                boundary_tie=result.township in tied,
+            )
+        )
     return Results(townships=tuple(finished), cases=cases, ties=ties, category_means=category_means(scores))
 
 
@@ -105,15 +115,34 @@ def _by_township(records) -> dict[str, list]:
     return found
 
 
-def _caps(rubric: Rubric, scores: tuple[Decimal, ...], subtotals: tuple[Decimal, ...]) -> tuple[Cap, ...]:
+Required = tuple[tuple[tuple[int, str, Decimal, str], ...], tuple[tuple[int, str, Decimal, str], ...]]
+
+
+def _required(rubric: Rubric) -> Required:
+    """The rubric's required scores, worked out once a round: (position, what is named, minimum,
+    cap) of the items, then of the categories (most tables have none: no township pays for them)."""
+    items = tuple(
+        (n, f"{item.code} {item.label}", item.required.minimum, item.required.cap)
+        for n, item in enumerate(rubric.items)
+        if item.required is not None
+    )
+    categories = tuple(
+        (n, category.name, category.required.minimum, category.required.cap)
+        for n, category in enumerate(rubric.categories)
+        if category.required is not None
+    )
+    return items, categories
+
+
+def _caps(required: Required, scores: tuple[Decimal, ...], subtotals: tuple[Decimal, ...]) -> tuple[Cap, ...]:
     """The required scores a township missed, items first, in the rubric's order."""
-    caps = []
-    for item, got in zip(rubric.items, scores, strict=True):
-        if item.required is not None and got < item.required.minimum:
-            caps.append(Cap(f"{item.code} {item.label}", got, item.required.minimum, item.required.cap))
-    for category, got in zip(rubric.categories, subtotals, strict=True):
-        if category.required is not None and got < category.required.minimum:
-            caps.append(Cap(category.name, got, category.required.minimum, category.required.cap))
+    items, categories = required
+    caps = [Cap(name, scores[n], minimum, cap) for n, name, minimum, cap in items if scores[n] < minimum]
+    caps += [
+        Cap(name, subtotals[n], minimum, cap)
+        for n, name, minimum, cap in categories
+        if subtotals[n] < minimum
+    ]
     return tuple(caps)
 
 
@@ -157,9 +186,7 @@ def _next_level(level: int, result: TownshipResult, rubric: Rubric) -> int:
     return next((n for n in range(level + 1, len(grades)) if _meets(grades[n], result, rubric)), len(grades))
 
 
-def _initial(
-    ranked: list[TownshipResult], rubric: Rubric
-) -> tuple[list[TownshipResult], tuple[BoundaryTie, ...]]:
+def _initial(ranked: list[TownshipResult], rubric: Rubric) -> tuple[list[str], tuple[BoundaryTie, ...]]:
     """Each township's initial grade, places handed out in rank order; ties at the edge of a
     band or of a quota get the better grade together and are returned to be flagged."""
     rules = rubric.grading
@@ -190,12 +217,7 @@ def _initial(
             ties.append(
                 _tie(ranked, members, rank, rules.by_rank(rank), rules.by_rank(rank + len(members) - 1))
             )
-    tied = {township for tie in ties for township in tie.townships}
-    results = [
-        replace(result, initial=rules.names[level[n]], boundary_tie=result.township in tied)
-        for n, result in enumerate(ranked)
-    ]
-    return results, tuple(dict.fromkeys(ties))
+    return [rules.names[n] for n in level], tuple(dict.fromkeys(ties))
 
 
 def _tie(ranked, members: list[int], rank: int, upper: str, lower: str, quota: bool = False) -> BoundaryTie:

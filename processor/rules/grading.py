@@ -17,6 +17,7 @@ then must-pass caps, vetoes and this county's downgrades apply (``results.gradin
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
@@ -72,7 +73,7 @@ class Grading:
     grades: tuple[Grade, ...]  # best first
     vetoes: tuple[str, ...] = ()  # 一票否决事项: a recorded one removes the grade
 
-    @property
+    @functools.cached_property  # asked for a few times a township
     def names(self) -> tuple[str, ...]:
         """From the best grade down to no grade: the order of caps and downgrades."""
         return (*(g.name for g in self.grades), NO_GRADE)
