@@ -120,7 +120,8 @@ Required = tuple[tuple[tuple[int, str, Decimal, str], ...], tuple[tuple[int, str
 
 def _required(rubric: Rubric) -> Required:
     """The rubric's required scores, worked out once a round: (position, what is named, minimum,
-    cap) of the items, then of the categories (most tables have none: no township pays for them)."""
+    cap) of the items, then of the categories. A table without any (this county's) then checks
+    nothing township by township."""
     items = tuple(
         (n, f"{item.code} {item.label}", item.required.minimum, item.required.cap)
         for n, item in enumerate(rubric.items)
