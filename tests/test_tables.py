@@ -96,3 +96,32 @@ def test_a_table_without_its_header_is_refused(tmp_path):
     wb.save(tmp_path / "case_counts.xlsx")
     _, problems = read_case_counts((tmp_path / "case_counts.xlsx").read_bytes(), "case_counts.xlsx")
     assert codes(problems) == ["TABLE_HEADER_MISSING"]
+
+
+def test_a_date_typed_as_a_case_count_in_a_1904_workbook_is_named_as_the_clerk_saw_it(tmp_path):
+    # an old Mac's workbook counts its days from 1904: the message names the day the cell shows
+    import openpyxl
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    path = write_case_counts(tmp_path, {"东山镇": dt.date(2022, 3, 1), "西河镇": 5})
+    wb = openpyxl.load_workbook(path)
+    wb.epoch = CALENDAR_MAC_1904
+    wb.active["B2"].value = dt.date(2022, 3, 1)  # stored again as a number of days from 1904
+    wb.save(path)
+    counts, problems = read_case_counts(path.read_bytes(), path.name)
+    assert codes(problems) == ["CASE_COUNT_INVALID"]
+    assert (problems[0].cell, problems[0].value) == ("B2", "2022-03-01")
+    assert [c.unit for c in counts] == ["西河镇"]
+
+
+def test_a_criticism_dated_in_a_1904_workbook_keeps_its_day(tmp_path, settings):
+    import openpyxl
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    path = write_criticisms(tmp_path, [["东山镇", dt.date(2022, 5, 1), "市效能办", "脱岗", None]])
+    wb = openpyxl.load_workbook(path)
+    wb.epoch = CALENDAR_MAC_1904
+    wb.active["B2"].value = dt.date(2022, 5, 1)  # stored again as a number of days from 1904
+    wb.save(path)
+    records, problems = read_criticisms(path.read_bytes(), path.name, settings)
+    assert problems == [] and [r.date for r in records] == [dt.date(2022, 5, 1)]
