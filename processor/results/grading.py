@@ -27,7 +27,7 @@ from ..inputs.names import text_key
 from ..inputs.round import Round
 from ..inputs.tables import Criticism
 from ..rules.grading import Grade, Grading
-from ..rules.rubric import Rubric
+from ..rules.rubric import Category, Item, Rubric
 from .combine import Combined, combine, self_subtotals
 from .records import BoundaryTie, Cap, CaseRank, Downgrade, PanelResult, Results, TownshipResult
 from .scoring import category_means, rank_descending, score
@@ -115,34 +115,29 @@ def _by_township(records) -> dict[str, list]:
     return found
 
 
-Required = tuple[tuple[tuple[int, str, Decimal, str], ...], tuple[tuple[int, str, Decimal, str], ...]]
-
-
-def _required(rubric: Rubric) -> Required:
-    """The rubric's required scores, worked out once a round: (position, what is named, minimum,
-    cap) of the items, then of the categories. A table without any (this county's) then checks
-    nothing township by township."""
-    items = tuple(
-        (n, f"{item.code} {item.label}", item.required.minimum, item.required.cap)
-        for n, item in enumerate(rubric.items)
-        if item.required is not None
+def _required(rubric: Rubric) -> tuple[list[tuple[int, Item]], list[tuple[int, Category]]]:
+    """(place, item) of the items with a required score, then (place, category) of such
+    categories: found once a round, so a table without any (this county's) checks nothing
+    township by township."""
+    return (
+        [(n, item) for n, item in enumerate(rubric.items) if item.required is not None],
+        [(n, category) for n, category in enumerate(rubric.categories) if category.required is not None],
     )
-    categories = tuple(
-        (n, category.name, category.required.minimum, category.required.cap)
-        for n, category in enumerate(rubric.categories)
-        if category.required is not None
-    )
-    return items, categories
 
 
-def _caps(required: Required, scores: tuple[Decimal, ...], subtotals: tuple[Decimal, ...]) -> tuple[Cap, ...]:
-    """The required scores a township missed, items first, in the rubric's order."""
+def _caps(required, scores: tuple[Decimal, ...], subtotals: tuple[Decimal, ...]) -> tuple[Cap, ...]:
+    """The required scores a township missed, items first, in the rubric's order (``required``
+    as ``_required`` gives it)."""
     items, categories = required
-    caps = [Cap(name, scores[n], minimum, cap) for n, name, minimum, cap in items if scores[n] < minimum]
+    caps = [
+        Cap(f"{item.code} {item.label}", scores[n], item.required.minimum, item.required.cap)
+        for n, item in items
+        if scores[n] < item.required.minimum
+    ]
     caps += [
-        Cap(name, subtotals[n], minimum, cap)
-        for n, name, minimum, cap in categories
-        if subtotals[n] < minimum
+        Cap(category.name, subtotals[n], category.required.minimum, category.required.cap)
+        for n, category in categories
+        if subtotals[n] < category.required.minimum
     ]
     return tuple(caps)
 

@@ -17,9 +17,9 @@ then must-pass caps, vetoes and this county's downgrades apply (``results.gradin
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
+from functools import cached_property
 
 from ..constants import NO_GRADE
 
@@ -73,7 +73,7 @@ class Grading:
     grades: tuple[Grade, ...]  # best first
     vetoes: tuple[str, ...] = ()  # 一票否决事项: a recorded one removes the grade
 
-    @functools.cached_property  # asked for a few times a township
+    @cached_property  # asked for a few times a township
     def names(self) -> tuple[str, ...]:
         """From the best grade down to no grade: the order of caps and downgrades."""
         return (*(g.name for g in self.grades), NO_GRADE)
