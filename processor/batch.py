@@ -27,7 +27,7 @@ from .outputs.notes import disagreements, tie_note
 from .outputs.pdf import make_pdf
 from .outputs.publish import OutputError, Staging, overlap, staging
 from .problems import Code, Problem, has_errors, problem
-from .processes import beside
+from .processes import beside, frozen
 from .register import rounds
 from .rules.rubric import Rubric, load_rubric
 
@@ -114,7 +114,8 @@ def run(
         outcome.stage = stage_name
         round_ = outcome.round
         round_.problems += stage_problems(round_.settings, stage_name)
-        with stage.writing():
+        # the round read in full lives until the end: grading and writing need not sweep it
+        with stage.writing(), frozen():
             document = _write(stage, outcome) if final else _write_stage(stage, outcome)
         to_record = blobs = None  # what the register records once it is switched in
         if outcome.published and register is not None and stage_name != C.STAGE_APPROVAL:

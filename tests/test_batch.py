@@ -20,7 +20,7 @@ from processor import constants as C
 from processor.batch import run
 from processor.cli import main
 from processor.outputs import html as notice
-from processor.processes import OutputFailed, beside, can_fork
+from processor.processes import OutputFailed, beside, can_fork, frozen
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "input"
@@ -383,6 +383,61 @@ def test_the_round_stays_frozen_for_the_collector_while_a_child_shares_it(monkey
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_the_collector_leaves_what_exists_alone_while_frozen_and_an_earlier_freeze_stays():
+    assert gc.get_freeze_count() == 0
+    with frozen():
+        assert gc.get_freeze_count() > 0
+        with frozen():  # within: not ours to undo
+            pass
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(KeyError), frozen():
+        raise KeyError("the body failed")
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_round_is_graded_and_written_frozen_and_the_collector_is_back_after(example, tmp_path, monkeypatch):
+    from processor.results import grading
+
+    seen = []
+    real = grading.grade
+
+    def grade(round_):
+        seen.append(gc.get_freeze_count())
+        return real(round_)
+
+    monkeypatch.setattr(grading, "grade", grade)
+    assert run(example, tmp_path / "out", pdf=False).exit_code == 0
+    assert seen and seen[0] > 0
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+def test_the_companion_tables_are_read_with_the_sheets_frozen(example, monkeypatch):
+    from processor.batch import check
+    from processor.inputs import crosscheck
+
+    seen = []
+    real = crosscheck.case_counts
+
+    def case_counts(*args):
+        seen.append(gc.get_freeze_count())
+        return real(*args)
+
+    monkeypatch.setattr(crosscheck, "case_counts", case_counts)
+    assert check([example]).exit_code == 0
+    assert seen and seen[0] > 0
+    assert gc.get_freeze_count() == 0
+
+
+@FORK
+def test_the_child_writes_without_the_collectors_passes_and_the_parent_keeps_them(tmp_path):
+    mark = tmp_path / "gc"
+    with beside(lambda: mark.write_text(str(gc.isenabled())), enabled=True):
+        pass
+    assert mark.read_text() == "False"
+    assert gc.isenabled()
 
 
 @FORK

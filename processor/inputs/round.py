@@ -16,7 +16,7 @@ from ..rules.rubric import Rubric, load_rubric
 from ..rules.settings import Settings, load_settings
 from ..xlsx import ReadError
 from . import crosscheck, panel
-from .folder import SPREADSHEET_LIKE, UNUSED_FILE, InputFile, classify, hashed, name_key, shown
+from .folder import SPREADSHEET_LIKE, UNUSED_FILE, Folder, InputFile, classify, hashed, name_key, shown
 from .names import Matcher
 from .roster import read_roster
 from .rubric_book import read_rubric_book
@@ -83,6 +83,16 @@ def collect(
         code = Code.FILE_WRONG_TYPE if kind else Code.FILE_IGNORED
         round_.problems.append(problem(code, file=shown(path), kind=kind or ""))
     read_sheets(roles.sheets, round_, progress, meanwhile)
+    # the sheets live as long as the round: what follows (a province's case-count table is
+    # read there) need not sweep them again and again
+    with processes.frozen():
+        _companions(round_, roles, folder)
+    return round_
+
+
+def _companions(round_: Round, roles: Folder, folder: Path) -> None:
+    """Everything read beside the sheets: the panels they form, the roster, the case counts,
+    criticisms, vetoes and last round's results, each checked against the townships."""
     if not roles.sheets:
         round_.problems.append(problem(Code.NO_SHEETS, file=shown(folder)))
     panel.group(round_)
@@ -103,7 +113,6 @@ def collect(
     if roles.previous:
         with _guarded(round_, C.PREVIOUS_FILE):
             crosscheck.previous(round_, roles.previous[0])
-    return round_
 
 
 def _own_rubric(round_: Round, path: Path) -> Rubric | None:
