@@ -42,9 +42,23 @@ def make_sheet(tmp_path):
     def make(township="东山镇", scores=None, remarks=None, folder=None, name=None, **kwargs) -> Path:
         folder = Path(folder or tmp_path / "in")
         name = name or f"sheet{next(counter):03d}.xlsx"
-        return fill_sheet(folder / name, RUBRIC, township=township, scores=scores, remarks=remarks, **kwargs)
+        path = folder / name
+        if "edit" in kwargs or "template" in kwargs:  # a callable or another file: not a key
+            return fill_sheet(path, RUBRIC, township=township, scores=scores, remarks=remarks, **kwargs)
+        # the same filling gives the same bytes (saved reproducibly): made once a session
+        key = repr((township, scores, remarks, sorted(kwargs.items())))
+        if key not in _FILLED:
+            fill_sheet(path, RUBRIC, township=township, scores=scores, remarks=remarks, **kwargs)
+            _FILLED[key] = path.read_bytes()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(_FILLED[key])
+        return path
 
     return make
+
+
+_FILLED: dict[str, bytes] = {}  # make_sheet's arguments -> the sheet's bytes
 
 
 @pytest.fixture
