@@ -249,3 +249,45 @@ def test_what_readers_would_disagree_on_is_refused_naming_it(case, rubric, tmp_p
 def test_an_index_with_xml_whitespace_is_still_an_index():
     data = shared_index(" 3 ")
     assert cells(data) == cells(shared_index("3"))
+
+
+# ---- parts shared by the sheets of one template ----------------------------------------------
+
+
+def by_hand(change: str = "", crc_flip: int = 0, size_change: int = 0, data: bytes | None = None) -> bytes:
+    """The good sheet zipped by hand, each member deflated the same way every time (so that two
+    files share their compressed parts), the member ``change`` declared with another CRC or size."""
+    from corpus import deflated, raw_zip
+
+    entries = []
+    for name, part in members(data or good_sheet()).items():
+        raw, size, crc = deflated(part)
+        if name == change:
+            size, crc = size + size_change, crc ^ crc_flip
+        entries.append((name, raw, size, crc))
+    return raw_zip(entries)
+
+
+@pytest.mark.parametrize("flip, grow", [(0xFFFF, 0), (0, 1), (0, -1)])
+def test_a_shared_part_declared_otherwise_is_refused_though_its_bytes_were_read_before(flip, grow):
+    """The same compressed bytes as a part already read and checked, but another CRC or size in
+    the directory: damaged, as for any reader that inflates it."""
+    base = good_sheet()
+    good = by_hand(data=base)
+    assert cells(good) == cells(base)  # the workbook part is read, inflated and remembered
+    for name in (WORKBOOK, STYLES, RELS):
+        with pytest.raises(ReadError) as refused:
+            open_workbook(by_hand(name, flip, grow, data=base), "x.xlsx")
+        assert refused.value.code.name == "FILE_CORRUPT" and name in str(refused.value.params)
+    assert cells(good) == cells(base)  # and the good one still reads from what was remembered
+
+
+def test_a_shared_part_refused_once_is_refused_every_time():
+    """A part that failed the XML check (a DTD) is not remembered as checked."""
+    dtd = b'<!DOCTYPE x [<!ENTITY a "b">]>'
+    doctype = rezip(good_sheet(), {STYLES: lambda xml: dtd + xml if not xml.startswith(b"<?") else xml})
+    assert dtd in members(doctype)[STYLES]
+    for _ in range(2):
+        with pytest.raises(ReadError) as refused:
+            open_workbook(doctype, "x.xlsx")
+        assert refused.value.code.name == "FILE_UNSAFE"

@@ -6,7 +6,9 @@ module: the file's size before it is read; what it is (sniffed from its first by
 central directory (member count) before ``zipfile`` builds an object per entry; every member's
 declared size, compression ratio and encryption flag; each part inflated straight from the
 file's bytes to at most its declared size, with its CRC checked; and each XML part refused when
-it holds a DTD or entity declaration or is not UTF-8, before the parser sees it.
+it holds a DTD or entity declaration or is not UTF-8, before the parser sees it. A small part
+whose compressed bytes and declaration equal those of a part already inflated and checked (the
+sheets of one template share most of theirs) is that part (``_CHECKED``).
 
 The limits are far above any real score sheet (about 30 KB, 20 members) and far below harm.
 """
@@ -183,6 +185,11 @@ def inflate(data: bytes, info: zipfile.ZipInfo, limit: int) -> bytes:
     inflating a score sheet's parts."""
     if info.file_size > limit:
         raise ReadError(Code.FILE_TOO_LARGE, detail=f"部件{info.filename}解压后超过{limit // 2**20} MB")
+    return _inflated(_compressed(data, info), info)
+
+
+def _compressed(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """The member's compressed bytes, where its local header says they start."""
     offset = info.header_offset
     if data[offset : offset + 4] != ZIP_MAGIC:
         raise zipfile.BadZipFile("no local header")
@@ -194,6 +201,11 @@ def inflate(data: bytes, info: zipfile.ZipInfo, limit: int) -> bytes:
     compressed = data[start : start + info.compress_size]
     if len(compressed) != info.compress_size:
         raise EOFError("member cut short")
+    return compressed
+
+
+def _inflated(compressed: bytes, info: zipfile.ZipInfo) -> bytes:
+    """The compressed bytes inflated to at most the declared size, then size and CRC checked."""
     if info.compress_type == zipfile.ZIP_STORED:
         out = compressed
     elif info.compress_type == zipfile.ZIP_DEFLATED:
@@ -252,8 +264,26 @@ def part_bytes(index: Members, data: bytes, part: str) -> bytes:
     if info.file_size > MAX_XML_BYTES:
         raise ReadError(Code.FILE_TOO_LARGE, detail=f"部件{part}解压后{info.file_size // 2**20} MB")
     try:
-        raw = inflate(data, info, MAX_XML_BYTES)
+        compressed = _compressed(data, info)
+        key = (info.compress_type, info.CRC, info.file_size, compressed)
+        raw = _CHECKED.get(key) if len(compressed) <= _CHECKED_PART_BYTES else None
+        if raw is not None:
+            return raw
+        raw = _inflated(compressed, info)
     except ZIP_ERRORS as exc:
         raise ReadError(Code.FILE_CORRUPT, detail=f"部件{part}的数据已损坏，无法解压") from exc
     check_xml(raw, part)
+    if len(compressed) <= _CHECKED_PART_BYTES:
+        if len(_CHECKED) >= _CHECKED_MAX:
+            del _CHECKED[next(iter(_CHECKED))]  # the oldest
+        _CHECKED[key] = raw
     return raw
+
+
+# Sheets made from one template share their small parts (relationships, workbook, styles, the
+# hidden sheet) byte for byte, compressed as well: each distinct one is inflated and checked
+# once. The key holds the compressed bytes and what the directory declares of them (method,
+# CRC, size): the same bytes inflate to the same part, whose size and CRC were checked
+# against the same declaration, and which passed check_xml.
+_CHECKED: dict[tuple[int, int, int, bytes], bytes] = {}
+_CHECKED_MAX, _CHECKED_PART_BYTES = 64, 8 * 1024
