@@ -17,8 +17,8 @@ The order, which the README states for the clerk:
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -26,6 +26,7 @@ from ..constants import NO_GRADE
 from ..inputs.names import text_key
 from ..inputs.round import Round
 from ..inputs.tables import Criticism
+from ..inputs.vetoes import Veto
 from ..rules.grading import Grade, Grading
 from ..rules.rubric import Category, Item, Rubric
 from .combine import Combined, combine, self_subtotals
@@ -59,42 +60,51 @@ def grade(round_: Round) -> Results:
     subtotal_rows = dict(zip(scores.categories.index, scores.categories.to_numpy(dtype=object), strict=True))
     required = _required(rubric)
     ranked = []
-    for township, total, rank in zip(table["township"], table["total"], table["rank"], strict=True):
+    columns = (table[name].tolist() for name in ("township", "total", "rank"))  # a list iterates fastest
+    for township, total, rank in zip(*columns, strict=True):
         item_scores, subtotals = tuple(item_rows[township]), tuple(subtotal_rows[township])
-        ranked.append(
-            TownshipResult(
-                township=township,
-                sheet=combined[township].sheet,
-                scores=item_scores,
-                subtotals=subtotals,
-                total=total,
-                rank=int(rank),
-                initial=NO_GRADE,
-                final=NO_GRADE,
-                downgrade=_downgrade(criticised.get(township, [])),
-                bonus=Decimal(0),
-                boundary_tie=False,
-                case=case_of.get(township),
-                caps=_caps(required, item_scores, subtotals),
-                vetoes=tuple(vetoed.get(township, [])),
-                panel=_panel(combined[township], rubric, item_scores),
-            )
-        )
+        caps = _caps(required, item_scores, subtotals)
+        vetoes = tuple(vetoed.get(township, []))
+        ranked.append(_Standing(township, total, int(rank), item_scores, subtotals, caps, vetoes))
     initials, ties = _initial(ranked, rubric)
     tied = {township for tie in ties for township in tie.townships}
     finished = []
-    for result, initial in zip(ranked, initials, strict=True):
-        final = _lowered(initial, result.downgrade, rules)
+    for standing, initial in zip(ranked, initials, strict=True):
+        township = standing.township
+        downgrade = _downgrade(criticised.get(township, []))
+        final = _lowered(initial, downgrade, rules)
         finished.append(
-            replace(
-                result,
+            TownshipResult(
+                township=township,
+                sheet=combined[township].sheet,
+                scores=standing.scores,
+                subtotals=standing.subtotals,
+                total=standing.total,
+                rank=standing.rank,
                 initial=initial,
                 final=final,
+                downgrade=downgrade,
                 bonus=rules.bonus(final),
-                boundary_tie=result.township in tied,
+                boundary_tie=township in tied,
+                case=case_of.get(township),
+                caps=standing.caps,
+                vetoes=standing.vetoes,
+                panel=_panel(combined[township], rubric, standing.scores),
             )
         )
     return Results(townships=tuple(finished), cases=cases, ties=ties, category_means=category_means(scores))
+
+
+class _Standing(NamedTuple):
+    """What places are handed out by, before a township's record is made (once, with its grade)."""
+
+    township: str
+    total: Decimal
+    rank: int
+    scores: tuple[Decimal, ...]
+    subtotals: tuple[Decimal, ...]
+    caps: tuple[Cap, ...]
+    vetoes: tuple[Veto, ...]
 
 
 def _panel(combined: Combined, rubric: Rubric, scores: tuple[Decimal, ...]) -> PanelResult | None:
@@ -129,6 +139,8 @@ def _caps(required, scores: tuple[Decimal, ...], subtotals: tuple[Decimal, ...])
     """The required scores a township missed, items first, in the rubric's order (``required``
     as ``_required`` gives it)."""
     items, categories = required
+    if not items and not categories:
+        return ()
     caps = [
         Cap(f"{item.code} {item.label}", scores[n], item.required.minimum, item.required.cap)
         for n, item in items
@@ -142,7 +154,7 @@ def _caps(required, scores: tuple[Decimal, ...], subtotals: tuple[Decimal, ...])
     return tuple(caps)
 
 
-def _ceiling(result: TownshipResult, rules: Grading) -> str:
+def _ceiling(result: _Standing, rules: Grading) -> str:
     """The best grade the township may have: none when vetoed, else its worst cap."""
     if result.vetoes:
         return NO_GRADE
@@ -152,7 +164,7 @@ def _ceiling(result: TownshipResult, rules: Grading) -> str:
     return ceiling
 
 
-def _meets(grade: Grade, result: TownshipResult, rubric: Rubric) -> bool:
+def _meets(grade: Grade, result: _Standing, rubric: Rubric) -> bool:
     """Whether the township meets the grade's conditions other than its quota."""
     if grade.ranks is not None and not grade.ranks[0] <= result.rank <= grade.ranks[1]:
         return False
@@ -165,7 +177,7 @@ def _meets(grade: Grade, result: TownshipResult, rubric: Rubric) -> bool:
     return True
 
 
-def _target(result: TownshipResult, rubric: Rubric) -> int:
+def _target(result: _Standing, rubric: Rubric) -> int:
     """The level (index into the grades; len() for no grade) the township aims at: the best grade
     whose conditions it meets, lowered to its ceiling. A capped township keeps the capped grade
     even where a rank band of that grade would not hold its rank (rank 1 capped at 三等 is 三等)."""
@@ -176,13 +188,13 @@ def _target(result: TownshipResult, rubric: Rubric) -> int:
     return max(best, rules.names.index(_ceiling(result, rules)))
 
 
-def _next_level(level: int, result: TownshipResult, rubric: Rubric) -> int:
+def _next_level(level: int, result: _Standing, rubric: Rubric) -> int:
     """The next worse grade whose conditions the township meets (a quota above it was full)."""
     grades = rubric.grading.grades
     return next((n for n in range(level + 1, len(grades)) if _meets(grades[n], result, rubric)), len(grades))
 
 
-def _initial(ranked: list[TownshipResult], rubric: Rubric) -> tuple[list[str], tuple[BoundaryTie, ...]]:
+def _initial(ranked: list[_Standing], rubric: Rubric) -> tuple[list[str], tuple[BoundaryTie, ...]]:
     """Each township's initial grade, places handed out in rank order; ties at the edge of a
     band or of a quota get the better grade together and are returned to be flagged."""
     rules = rubric.grading
