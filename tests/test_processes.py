@@ -94,3 +94,50 @@ def test_the_batch_tests_pass_with_spawn_forced():
         timeout=900,
     )
     assert result.returncode == 0, result.stdout[-4000:]
+
+
+def test_the_case_counts_are_parsed_while_the_workers_read_and_read_the_same(make_round, monkeypatch):
+    """A large round's case-count table is parsed in the parent while worker processes read the
+    sheets, once; the round is what the same folder gives read in turn."""
+    from processor.inputs import crosscheck
+
+    folder = make_round(
+        {"东山镇": {}, "西河镇": {"1.1": 2}, "南岭乡": {}},
+        counts={"东山镇": 90, "西河": 80, "城关派出所": 70},
+    )
+    events = []
+    real, merge = crosscheck.read_case_counts, rounds._merge
+    monkeypatch.setattr(crosscheck, "read_case_counts", lambda *a: events.append(a[1]) or real(*a))
+    monkeypatch.setattr(rounds, "_merge", lambda *a: events.append("sheets read") or merge(*a))
+    in_turn = check([folder]).round
+    assert events == ["sheets read", C.CASE_COUNTS_FILE]  # below PARALLEL_FROM no workers: in turn
+    monkeypatch.setattr(rounds, "PARALLEL_FROM", 2)
+    events.clear()
+    ahead = check([folder]).round
+    assert events == [C.CASE_COUNTS_FILE, "sheets read"]  # while the workers read, and not again
+    assert ahead.case_counts == in_turn.case_counts and ahead.unit_of == in_turn.unit_of
+    assert [(p.code, p.cell, p.value) for p in ahead.problems] == [
+        (p.code, p.cell, p.value) for p in in_turn.problems
+    ]
+    assert [f.name for f in ahead.files] == [f.name for f in in_turn.files]
+
+
+def test_a_case_count_table_changed_after_its_parse_ahead_is_read_as_it_is_then(make_round, tmp_path):
+    from helpers import write_case_counts
+
+    from processor.inputs.crosscheck import Ahead
+    from processor.inputs.tables import read_case_counts
+
+    folder = make_round({"东山镇": {}})
+    table = folder / C.CASE_COUNTS_FILE
+    ahead = Ahead()
+    ahead.case_counts(table)
+    write_case_counts(folder, {"东山镇": 12})  # saved again by the clerk while the sheets were read
+    data = table.read_bytes()
+    counts, _ = ahead.case_counts_of(data, C.CASE_COUNTS_FILE)
+    assert (
+        [c.count for c in counts] == [12] == [c.count for c in read_case_counts(data, C.CASE_COUNTS_FILE)[0]]
+    )
+    nowhere = Ahead()
+    nowhere.case_counts(tmp_path / "gone.xlsx")  # nothing to parse ahead: said when it is read in turn
+    assert [c.count for c in nowhere.case_counts_of(data, C.CASE_COUNTS_FILE)[0]] == [12]

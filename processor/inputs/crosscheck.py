@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 from .. import constants as C
 from ..problems import Code, Problem, problem
-from ..xlsx import ReadError
+from ..xlsx import ReadError, read_bytes
 from .folder import hashed, shown
 from .names import Matcher, text_key
 from .previous import read_previous
 from .sheet import ScoreSheet
-from .tables import read_case_counts, read_criticisms
+from .tables import CaseCount, read_case_counts, read_criticisms
 from .vetoes import read_vetoes
 
 if TYPE_CHECKING:
@@ -77,12 +77,38 @@ def _companion(round_: Round, paths: list[Path], table: str, expected: str, repo
         return None
 
 
-def case_counts(round_: Round, paths: list[Path], matcher: Matcher, reported: bool = False) -> None:
+class Ahead:
+    """The case-count table parsed while worker processes read the sheets, when the parent would
+    only wait: a province's table has a row per township (40,000 rows: about a second), which
+    would otherwise be parsed alone after the sheets. The parse is used only for the very bytes
+    the round then reads and records; anything that goes wrong ahead is left to that read,
+    which reports it."""
+
+    def __init__(self) -> None:
+        self._parsed: tuple[bytes, tuple[list[CaseCount], list[Problem]]] | None = None
+
+    def case_counts(self, path: Path) -> None:
+        try:
+            data = read_bytes(path)
+            self._parsed = data, read_case_counts(data, shown(path))
+        except Exception:  # the table is read again in its turn, and what is wrong said there
+            self._parsed = None
+
+    def case_counts_of(self, data: bytes, file: str) -> tuple[list[CaseCount], list[Problem]]:
+        parsed, self._parsed = self._parsed, None
+        if parsed is not None and parsed[0] == data:
+            return parsed[1]
+        return read_case_counts(data, file)
+
+
+def case_counts(
+    round_: Round, paths: list[Path], matcher: Matcher, reported: bool = False, ahead: Ahead | None = None
+) -> None:
     data = _companion(round_, paths, "办件数量表", C.CASE_COUNTS_FILE, reported)
     if data is None:
         return
     file = shown(paths[0])
-    counts, found = read_case_counts(data, file)
+    counts, found = (ahead or Ahead()).case_counts_of(data, file)
     round_.problems += found
     round_.case_counts = counts
     table_broken = any(p.file == file and p.is_error for p in found)

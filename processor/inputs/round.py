@@ -61,7 +61,7 @@ def collect(
     the packaged table), sheets, case counts, criticisms, vetoes, settings, last round's results.
     A rubric with mistakes stops the round before any sheet is judged.
     ``meanwhile`` is called while worker processes read a large round (the batch imports what
-    it publishes with), or not at all."""
+    it publishes with), or not at all; the case-count table is parsed then too."""
     roles = classify(folder)
     round_ = Round(rubric=rubric or load_rubric())
     round_.problems += roles.problems
@@ -82,17 +82,25 @@ def collect(
         kind = SPREADSHEET_LIKE.get(name_key(path.suffix))
         code = Code.FILE_WRONG_TYPE if kind else Code.FILE_IGNORED
         round_.problems.append(problem(code, file=shown(path), kind=kind or ""))
-    read_sheets(roles.sheets, round_, progress, meanwhile)
-    # the sheets live as long as the round: what follows (a province's case-count table is
-    # read there) need not sweep them again and again
+    ahead = crosscheck.Ahead()
+
+    def while_reading() -> None:
+        if meanwhile is not None:
+            meanwhile()
+        if roles.case_counts and round_.rubric.computed_items:
+            ahead.case_counts(roles.case_counts[0])
+
+    read_sheets(roles.sheets, round_, progress, while_reading)
+    # the sheets live as long as the round: what follows need not sweep them again and again
     with processes.frozen():
-        _companions(round_, roles, folder)
+        _companions(round_, roles, folder, ahead)
     return round_
 
 
-def _companions(round_: Round, roles: Folder, folder: Path) -> None:
-    """Everything read beside the sheets: the panels they form, the roster, the case counts,
-    criticisms, vetoes and last round's results, each checked against the townships."""
+def _companions(round_: Round, roles: Folder, folder: Path, ahead: crosscheck.Ahead | None = None) -> None:
+    """Everything read beside the sheets: the panels they form, the roster, the case counts
+    (parsed ``ahead`` while a large round's sheets were read), criticisms, vetoes and last
+    round's results, each checked against the townships."""
     if not roles.sheets:
         round_.problems.append(problem(Code.NO_SHEETS, file=shown(folder)))
     panel.group(round_)
@@ -101,7 +109,7 @@ def _companions(round_: Round, roles: Folder, folder: Path) -> None:
     matcher = Matcher(p.township for p in round_.panels)
     if round_.rubric.computed_items:
         with _guarded(round_, C.CASE_COUNTS_FILE):
-            crosscheck.case_counts(round_, roles.case_counts, matcher, "case_counts" in roles.unusable)
+            crosscheck.case_counts(round_, roles.case_counts, matcher, "case_counts" in roles.unusable, ahead)
     else:  # a table without an item ranked by case counts needs none
         round_.problems += [problem(Code.FILE_IGNORED, file=shown(p)) for p in roles.case_counts]
         round_.unused += [(p.name, UNUSED_FILE) for p in roles.case_counts]
