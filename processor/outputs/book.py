@@ -151,10 +151,10 @@ class Writer:
         (LibreOffice prints the text over the rows below)."""
         widths = self.widths[ws]
         now = widths.get(col, 0)
-        ascii = text.isascii()  # a file name, a hash, a number: as wide as it is long
-        if (len(text) if ascii else WIDE * len(text)) + 2 <= now and "\n" not in text:
+        narrow = text.isascii()  # a file name, a hash, a number: as wide as it is long
+        if (len(text) if narrow else WIDE * len(text)) + 2 <= now and "\n" not in text:
             return  # cannot be wider, even all Chinese: the common case, decided without measuring
-        width = (len(text) if ascii else math.ceil(text_width(text))) + 2
+        width = (len(text) if narrow else math.ceil(text_width(text))) + 2
         if width > now and now < PROSE:
             now = widths[col] = min(width, max(MAX_WIDTH, now))
             ws.set_column(col, col, now)

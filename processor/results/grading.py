@@ -154,44 +154,46 @@ def _caps(required, scores: tuple[Decimal, ...], subtotals: tuple[Decimal, ...])
     return tuple(caps)
 
 
-def _ceiling(result: _Standing, rules: Grading) -> str:
+def _ceiling(standing: _Standing, rules: Grading) -> str:
     """The best grade the township may have: none when vetoed, else its worst cap."""
-    if result.vetoes:
+    if standing.vetoes:
         return NO_GRADE
     ceiling = rules.names[0]
-    for cap in result.caps:
+    for cap in standing.caps:
         ceiling = rules.worse(ceiling, cap.cap)
     return ceiling
 
 
-def _meets(grade: Grade, result: _Standing, rubric: Rubric) -> bool:
+def _meets(grade: Grade, standing: _Standing, rubric: Rubric) -> bool:
     """Whether the township meets the grade's conditions other than its quota."""
-    if grade.ranks is not None and not grade.ranks[0] <= result.rank <= grade.ranks[1]:
+    if grade.ranks is not None and not grade.ranks[0] <= standing.rank <= grade.ranks[1]:
         return False
-    if grade.min_total is not None and result.total < grade.min_total:
+    if grade.min_total is not None and standing.total < grade.min_total:
         return False
     if grade.min_share is not None:
-        for category, got in zip(rubric.categories, result.subtotals, strict=True):
+        for category, got in zip(rubric.categories, standing.subtotals, strict=True):
             if got * 100 < grade.min_share * category.total:
                 return False
     return True
 
 
-def _target(result: _Standing, rubric: Rubric) -> int:
+def _target(standing: _Standing, rubric: Rubric) -> int:
     """The level (index into the grades; len() for no grade) the township aims at: the best grade
     whose conditions it meets, lowered to its ceiling. A capped township keeps the capped grade
     even where a rank band of that grade would not hold its rank (rank 1 capped at 三等 is 三等)."""
     rules = rubric.grading
     best = next(
-        (n for n, grade in enumerate(rules.grades) if _meets(grade, result, rubric)), len(rules.grades)
+        (n for n, grade in enumerate(rules.grades) if _meets(grade, standing, rubric)), len(rules.grades)
     )
-    return max(best, rules.names.index(_ceiling(result, rules)))
+    return max(best, rules.names.index(_ceiling(standing, rules)))
 
 
-def _next_level(level: int, result: _Standing, rubric: Rubric) -> int:
+def _next_level(level: int, standing: _Standing, rubric: Rubric) -> int:
     """The next worse grade whose conditions the township meets (a quota above it was full)."""
     grades = rubric.grading.grades
-    return next((n for n in range(level + 1, len(grades)) if _meets(grades[n], result, rubric)), len(grades))
+    return next(
+        (n for n in range(level + 1, len(grades)) if _meets(grades[n], standing, rubric)), len(grades)
+    )
 
 
 def _initial(ranked: list[_Standing], rubric: Rubric) -> tuple[list[str], tuple[BoundaryTie, ...]]:
