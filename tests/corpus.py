@@ -69,15 +69,19 @@ def zip_of(parts: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def raw_zip(entries: list[tuple[str, bytes, int, int]]) -> bytes:
+def raw_zip(entries: list[tuple[str, bytes, int, int]], stored: frozenset[str] = frozenset()) -> bytes:
     """A zip written by hand: (name, raw deflate data, declared size, crc) per member, so the
-    declared size may be anything a hostile file claims."""
+    declared size may be anything a hostile file claims; the members named in ``stored`` are
+    declared stored rather than deflated (their bytes are what they are)."""
     out, central = io.BytesIO(), io.BytesIO()
     for name, data, size, crc in entries:
         offset = out.tell()
         encoded = name.encode()
+        method = 0 if name in stored else 8
         out.write(
-            struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 33, crc, len(data), size, len(encoded), 0)
+            struct.pack(
+                "<4s5H3L2H", b"PK\x03\x04", 20, 0, method, 0, 33, crc, len(data), size, len(encoded), 0
+            )
         )
         out.write(encoded + data)
         central.write(
@@ -87,7 +91,7 @@ def raw_zip(entries: list[tuple[str, bytes, int, int]]) -> bytes:
                 20,
                 20,
                 0,
-                8,
+                method,
                 0,
                 33,
                 crc,

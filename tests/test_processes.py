@@ -112,6 +112,7 @@ def test_the_case_counts_are_parsed_while_the_workers_read_and_read_the_same(mak
     in_turn = check([folder]).round
     assert events == ["sheets read", C.CASE_COUNTS_FILE]  # below PARALLEL_FROM no workers: in turn
     monkeypatch.setattr(rounds, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(processes.os, "cpu_count", lambda: 2)  # workers even on a one-core machine
     events.clear()
     ahead = check([folder]).round
     assert events == [C.CASE_COUNTS_FILE, "sheets read"]  # while the workers read, and not again

@@ -254,9 +254,12 @@ def test_an_index_with_xml_whitespace_is_still_an_index():
 # ---- parts shared by the sheets of one template ----------------------------------------------
 
 
-def by_hand(change: str = "", crc_flip: int = 0, size_change: int = 0, data: bytes | None = None) -> bytes:
+def by_hand(
+    change: str = "", crc_flip: int = 0, size_change: int = 0, stored: bool = False, data: bytes | None = None
+) -> bytes:
     """The good sheet zipped by hand, each member deflated the same way every time (so that two
-    files share their compressed parts), the member ``change`` declared with another CRC or size."""
+    files share their compressed parts), the member ``change`` declared with another CRC, size
+    or compression method."""
     from corpus import deflated, raw_zip
 
     entries = []
@@ -265,21 +268,40 @@ def by_hand(change: str = "", crc_flip: int = 0, size_change: int = 0, data: byt
         if name == change:
             size, crc = size + size_change, crc ^ crc_flip
         entries.append((name, raw, size, crc))
-    return raw_zip(entries)
+    return raw_zip(entries, stored=frozenset([change] if stored else []))
 
 
-@pytest.mark.parametrize("flip, grow", [(0xFFFF, 0), (0, 1), (0, -1)])
-def test_a_shared_part_declared_otherwise_is_refused_though_its_bytes_were_read_before(flip, grow):
-    """The same compressed bytes as a part already read and checked, but another CRC or size in
-    the directory: damaged, as for any reader that inflates it."""
+@pytest.mark.parametrize(
+    "flip, grow, stored", [(0xFFFF, 0, False), (0, 1, False), (0, -1, False), (0, 0, True)]
+)
+def test_a_shared_part_declared_otherwise_is_refused_though_its_bytes_were_read_before(flip, grow, stored):
+    """The same compressed bytes as a part already read and checked, but another CRC, size or
+    compression method in the directory: damaged, as for any reader that inflates it."""
     base = good_sheet()
     good = by_hand(data=base)
     assert cells(good) == cells(base)  # the workbook part is read, inflated and remembered
     for name in (WORKBOOK, STYLES, RELS):
         with pytest.raises(ReadError) as refused:
-            open_workbook(by_hand(name, flip, grow, data=base), "x.xlsx")
+            open_workbook(by_hand(name, flip, grow, stored, data=base), "x.xlsx")
         assert refused.value.code.name == "FILE_CORRUPT" and name in str(refused.value.params)
     assert cells(good) == cells(base)  # and the good one still reads from what was remembered
+
+
+def test_the_parts_a_template_shares_are_inflated_once(monkeypatch):
+    """What the cache is for: a second file with the same small parts inflates only its own."""
+    from processor.xlsx import gate
+
+    base = good_sheet()
+    inflated = []
+    real = gate._inflated
+    monkeypatch.setattr(
+        gate, "_inflated", lambda compressed, info: inflated.append(info.filename) or real(compressed, info)
+    )
+    open_workbook(by_hand(data=base), "x.xlsx")
+    inflated.clear()
+    other = good_sheet("西河镇")  # another township: its score sheet differs, nothing else
+    open_workbook(by_hand(data=other), "y.xlsx")
+    assert SHEET_PART in inflated and not {WORKBOOK, STYLES, RELS} & set(inflated)
 
 
 def test_a_shared_part_refused_once_is_refused_every_time():

@@ -165,3 +165,33 @@ def test_the_console_says_which_browser_made_the_pdf(make_round, tmp_path, monke
     out = capsys.readouterr().out
     assert "PDF文件notice.pdf由Microsoft Edge生成" in out and str(exe) in out
     assert (tmp_path / "out" / C.RESULTS_DIR / "notice.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_junction_is_looked_up_through_it_as_os_stat_does(monkeypatch, tmp_path):
+    """On Windows the listing describes a junction itself (a folder, whatever it points at), and
+    ``is_symlink`` says no: the entry is looked up by its path, so a junction whose target is gone
+    is named as such, as before."""
+    import stat
+    from types import SimpleNamespace
+
+    from processor.inputs import folder
+
+    target = tmp_path / "elsewhere"
+
+    class Junction:  # what os.scandir gives on Windows
+        path = str(target)
+
+        def is_symlink(self) -> bool:
+            return False
+
+        def stat(self, follow_symlinks: bool = True):
+            attributes = stat.FILE_ATTRIBUTE_REPARSE_POINT | stat.FILE_ATTRIBUTE_DIRECTORY
+            return SimpleNamespace(st_mode=stat.S_IFDIR | 0o755, st_file_attributes=attributes)
+
+    monkeypatch.setattr(folder, "WINDOWS", True)
+    assert folder._kind(Junction()) == "已不存在的文件"
+    target.mkdir()
+    assert folder._kind(Junction()) == "folder"
+    target.rmdir()
+    target.write_bytes(b"x")
+    assert folder._kind(Junction()) == "file"

@@ -85,19 +85,19 @@ class Ahead:
     which reports it."""
 
     def __init__(self) -> None:
-        self._parsed: tuple[bytes, tuple[list[CaseCount], list[Problem]]] | None = None
+        self._parsed: tuple[bytes, str, tuple[list[CaseCount], list[Problem]]] | None = None
 
     def case_counts(self, path: Path) -> None:
         try:
-            data = read_bytes(path)
-            self._parsed = data, read_case_counts(data, shown(path))
+            data, file = read_bytes(path), shown(path)
+            self._parsed = data, file, read_case_counts(data, file)
         except Exception:  # the table is read again in its turn, and what is wrong said there
             self._parsed = None
 
     def case_counts_of(self, data: bytes, file: str) -> tuple[list[CaseCount], list[Problem]]:
         parsed, self._parsed = self._parsed, None
-        if parsed is not None and parsed[0] == data:
-            return parsed[1]
+        if parsed is not None and parsed[0] == data and parsed[1] == file:
+            return parsed[2]
         return read_case_counts(data, file)
 
 

@@ -201,7 +201,7 @@ def _kind(entry: os.DirEntry) -> str:
     except OSError:
         link = False  # as os.path.islink says of an entry it cannot look at
     try:
-        mode = entry.stat().st_mode  # through a link, to what it points at
+        mode = _mode(entry)
     except FileNotFoundError:
         return "指向不存在的文件的链接（快捷方式）" if link else "已不存在的文件"
     except OSError as exc:
@@ -219,6 +219,18 @@ def _kind(entry: os.DirEntry) -> str:
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "设备文件"
     return "特殊文件"
+
+
+WINDOWS = os.name == "nt"
+
+
+def _mode(entry: os.DirEntry) -> int:
+    """The entry's mode through a link to what it points at, as ``os.stat`` gives it. A Windows
+    junction is no link to ``is_symlink``, and the listing describes the junction itself: it is
+    looked up by its path, as before."""
+    if WINDOWS and entry.stat(follow_symlinks=False).st_file_attributes & stat.FILE_ATTRIBUTE_REPARSE_POINT:
+        return os.stat(entry.path).st_mode
+    return entry.stat().st_mode
 
 
 def _holds_sheets(folder: Path) -> bool:

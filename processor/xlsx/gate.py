@@ -6,15 +6,16 @@ module: the file's size before it is read; what it is (sniffed from its first by
 central directory (member count) before ``zipfile`` builds an object per entry; every member's
 declared size, compression ratio and encryption flag; each part inflated straight from the
 file's bytes to at most its declared size, with its CRC checked; and each XML part refused when
-it holds a DTD or entity declaration or is not UTF-8, before the parser sees it. A small part
-whose compressed bytes and declaration equal those of a part already inflated and checked (the
-sheets of one template share most of theirs) is that part (``_CHECKED``).
+it holds a DTD or entity declaration or is not UTF-8, before the parser sees it. A part of at
+most 32 KB whose compressed bytes and declaration equal those of a part already inflated and
+checked (the sheets of one template share most of theirs) is that part (``_CHECKED``).
 
 The limits are far above any real score sheet (about 30 KB, 20 members) and far below harm.
 """
 
 from __future__ import annotations
 
+import collections
 import os
 import re
 import struct
@@ -263,20 +264,22 @@ def part_bytes(index: Members, data: bytes, part: str) -> bytes:
         raise ReadError(Code.FILE_CORRUPT, detail=f"缺少部件{part}")
     if info.file_size > MAX_XML_BYTES:
         raise ReadError(Code.FILE_TOO_LARGE, detail=f"部件{part}解压后{info.file_size // 2**20} MB")
+    small = info.file_size <= _CHECKED_PART_BYTES  # as declared: a larger part is never kept
     try:
         compressed = _compressed(data, info)
         key = (info.compress_type, info.CRC, info.file_size, compressed)
-        raw = _CHECKED.get(key) if len(compressed) <= _CHECKED_PART_BYTES else None
+        raw = _CHECKED.get(key) if small else None
         if raw is not None:
+            _CHECKED.move_to_end(key)  # the template's parts stay; parts seen once leave first
             return raw
         raw = _inflated(compressed, info)
     except ZIP_ERRORS as exc:
         raise ReadError(Code.FILE_CORRUPT, detail=f"部件{part}的数据已损坏，无法解压") from exc
     check_xml(raw, part)
-    if len(compressed) <= _CHECKED_PART_BYTES:
-        if len(_CHECKED) >= _CHECKED_MAX:
-            del _CHECKED[next(iter(_CHECKED))]  # the oldest
+    if small:
         _CHECKED[key] = raw
+        if len(_CHECKED) > _CHECKED_MAX:
+            _CHECKED.popitem(last=False)
     return raw
 
 
@@ -284,6 +287,7 @@ def part_bytes(index: Members, data: bytes, part: str) -> bytes:
 # hidden sheet) byte for byte, compressed as well: each distinct one is inflated and checked
 # once. The key holds the compressed bytes and what the directory declares of them (method,
 # CRC, size): the same bytes inflate to the same part, whose size and CRC were checked
-# against the same declaration, and which passed check_xml.
-_CHECKED: dict[tuple[int, int, int, bytes], bytes] = {}
-_CHECKED_MAX, _CHECKED_PART_BYTES = 64, 8 * 1024
+# against the same declaration, and which passed check_xml. At most 64 parts of at most
+# 32 KB each (inflated, as declared) are kept: a few megabytes in each process.
+_CHECKED: collections.OrderedDict[tuple[int, int, int, bytes], bytes] = collections.OrderedDict()
+_CHECKED_MAX, _CHECKED_PART_BYTES = 64, 32 * 1024
