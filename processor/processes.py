@@ -58,15 +58,21 @@ def parallel_map(
 ) -> Iterator[R]:
     """``map(function, items)`` in ``workers`` processes, in the items' order. A dead worker
     raises ``concurrent.futures.process.BrokenProcessPool`` to the caller. ``meanwhile`` runs
-    here once every item is handed out and the workers exist: the parent would only wait."""
+    here once every item is handed out and the workers exist: the parent would only wait.
+    Stopped early (Ctrl-C sent to this process alone, an error, results no longer wanted), the
+    items not yet started are dropped: only those being read are waited for."""
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context(start_method())
     with ProcessPoolExecutor(workers, mp_context=context, initializer=initializer, initargs=initargs) as pool:
-        results = pool.map(function, items, chunksize=chunksize)
-        if meanwhile is not None:
-            meanwhile()
-        yield from results
+        try:
+            results = pool.map(function, items, chunksize=chunksize)
+            if meanwhile is not None:
+                meanwhile()
+            yield from results
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
 
 class OutputFailed(Exception):

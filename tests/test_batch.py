@@ -488,6 +488,29 @@ def test_the_parent_works_meanwhile_while_workers_map_in_order():
     assert list(mapped) == [n * n for n in range(40)] and done == [1]
 
 
+def _mark(item: tuple[str, int]) -> int:
+    folder, n = item
+    time.sleep(0.01)
+    (Path(folder) / str(n)).touch()
+    return n
+
+
+def _interrupted() -> None:
+    raise KeyboardInterrupt
+
+
+def test_workers_stopped_early_drop_the_items_not_yet_started(tmp_path):
+    """Ctrl-C sent to the batch alone (not to its workers) while it imports or parses the
+    case counts beside them: the sheets not yet started are not read to the end first."""
+    from processor.processes import parallel_map
+
+    items = [(str(tmp_path), n) for n in range(400)]
+    mapped = parallel_map(_mark, items, 2, _nothing, (), chunksize=5, meanwhile=_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        next(mapped)
+    assert len(list(tmp_path.iterdir())) < 100  # those being read and queued: a few chunks of 5
+
+
 def test_a_round_of_a_few_hundred_writes_its_workbook_beside_the_other_outputs(
     make_round, tmp_path, monkeypatch
 ):
