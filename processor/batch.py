@@ -25,7 +25,7 @@ from .oserrors import reason
 from .outputs import registering
 from .outputs.notes import disagreements, tie_note
 from .outputs.pdf import make_pdf
-from .outputs.publish import OutputError, Staging, overlap, staging
+from .outputs.publish import OutputError, Staging, held_interrupts, overlap, staging
 from .problems import Code, Problem, has_errors, problem
 from .processes import beside, frozen
 from .register import rounds
@@ -327,9 +327,12 @@ def _listed(published: list[Path]) -> list[Path]:
 
 def _import_publishing() -> None:
     """pandas, jinja2 and xlsxwriter: imported only by the command that publishes (pandas
-    alone takes most of a second)."""
-    from .outputs import comparison, details, feedback, notice, report, workbook  # noqa: F401
-    from .results import grading  # noqa: F401
+    alone takes most of a second). A Ctrl-C meanwhile is delivered once they are imported:
+    raised inside the import machinery's own callbacks, Python prints it and drops it, and the
+    run went on to the end."""
+    with held_interrupts():
+        from .outputs import comparison, details, feedback, notice, report, workbook  # noqa: F401
+        from .results import grading  # noqa: F401
 
 
 def rubric_from(path: Path | None) -> tuple[Rubric | None, list[Problem]]:

@@ -287,3 +287,25 @@ def test_no_input_file_is_ever_opened_for_writing(tmp_path, monkeypatch):
     run(folder, tmp_path / "out")
     assert opened and {name for name, _ in opened} >= set(corpus.FORMATS) - {"empty.xlsx"}
     assert all(mode in ("r", "rb") for _, mode in opened), opened
+
+
+def test_a_ctrl_c_while_the_publishing_libraries_are_imported_is_delivered_once_they_are(monkeypatch):
+    """A large round imports pandas, jinja2 and xlsxwriter while its workers read. Raised in the
+    middle of an import (inside importlib's own callbacks) Python would print a Ctrl-C and drop
+    it; held until the imports are done, it stops the run."""
+    import builtins
+
+    from processor import batch
+
+    real, seen = builtins.__import__, []
+
+    def importing(name, *args, **kwargs):
+        seen.append(name)
+        if len(seen) == 1:
+            os.kill(os.getpid(), signal.SIGINT)  # arrives in the middle of the imports
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", importing)
+    with pytest.raises(KeyboardInterrupt):
+        batch._import_publishing()
+    assert len(seen) >= 2  # the imports went on to the end, then the Ctrl-C was delivered

@@ -91,7 +91,7 @@ class Staging:
             durable(self.folder)
         except OSError as exc:
             raise _failed(self.live(Path(exc.filename or self.folder)), exc, "无法写入") from exc
-        with _held_interrupts() as interrupts:
+        with held_interrupts() as interrupts:
             try:
                 removed = tuple(n for n in names if not os.path.lexists(self.folder / n))
                 write_journal(self.target, Journal(self.folder.name, tuple(names), removed))
@@ -219,7 +219,7 @@ def staging(output: Path) -> Iterator[Staging]:
         raise OutputError(f"输出文件夹 {output} 无法使用：{what}。{advice}") from exc
     with _locked(output):
         try:
-            with _held_interrupts():  # a recovery half-done by Ctrl-C is only resumed later
+            with held_interrupts():  # a recovery half-done by Ctrl-C is only resumed later
                 restored = recover(output)
             _sweep(output)
             folder = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output))
@@ -326,9 +326,10 @@ def _locked(output: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _held_interrupts() -> Iterator[list]:
-    """Hold Ctrl-C back while the outputs are switched, then deliver it (unless the body empties
-    the list it is given: the work it would have stopped is done)."""
+def held_interrupts() -> Iterator[list]:
+    """Hold Ctrl-C back while the outputs are switched (or anything else that must not be cut
+    short), then deliver it (unless the body empties the list it is given: the work it would
+    have stopped is done)."""
     received: list = []
     if threading.current_thread() is not threading.main_thread():
         yield received
