@@ -8,20 +8,21 @@ declared size, compression ratio and encryption flag; each part inflated straigh
 file's bytes to at most its declared size, with its CRC checked; and each XML part refused when
 it holds a DTD or entity declaration or is not UTF-8, before the parser sees it. A part of at
 most 32 KB whose compressed bytes and declaration equal those of a part already inflated and
-checked (the sheets of one template share most of theirs) is that part (``_CHECKED``).
+checked (the sheets of one template share most of theirs) is that part (``_remembered_part``).
 
 The limits are far above any real score sheet (about 30 KB, 20 members) and far below harm.
 """
 
 from __future__ import annotations
 
-import collections
+import functools
 import os
 import re
 import struct
 import zipfile
 import zlib
 from pathlib import Path
+from typing import NamedTuple
 
 from ..oserrors import reason
 from ..problems import Code
@@ -205,7 +206,7 @@ def _compressed(data: bytes, info: zipfile.ZipInfo) -> bytes:
     return compressed
 
 
-def _inflated(compressed: bytes, info: zipfile.ZipInfo) -> bytes:
+def _inflated(compressed: bytes, info: zipfile.ZipInfo | _Declared) -> bytes:
     """The compressed bytes inflated to at most the declared size, then size and CRC checked."""
     if info.compress_type == zipfile.ZIP_STORED:
         out = compressed
@@ -264,30 +265,37 @@ def part_bytes(index: Members, data: bytes, part: str) -> bytes:
         raise ReadError(Code.FILE_CORRUPT, detail=f"缺少部件{part}")
     if info.file_size > MAX_XML_BYTES:
         raise ReadError(Code.FILE_TOO_LARGE, detail=f"部件{part}解压后{info.file_size // 2**20} MB")
-    small = info.file_size <= _CHECKED_PART_BYTES  # as declared: a larger part is never kept
     try:
         compressed = _compressed(data, info)
-        key = (info.compress_type, info.CRC, info.file_size, compressed)
-        raw = _CHECKED.get(key) if small else None
-        if raw is not None:
-            _CHECKED.move_to_end(key)  # the template's parts stay; parts seen once leave first
-            return raw
-        raw = _inflated(compressed, info)
+        declared = _Declared(info.filename, info.compress_type, info.CRC, info.file_size)
+        if max(info.file_size, info.compress_size) <= REMEMBERED_PART_BYTES:
+            return _remembered_part(declared, compressed, part)
+        return _checked_part(declared, compressed, part)
     except ZIP_ERRORS as exc:
         raise ReadError(Code.FILE_CORRUPT, detail=f"部件{part}的数据已损坏，无法解压") from exc
+
+
+class _Declared(NamedTuple):
+    """What the zip's directory says of a member, as ``_inflated`` checks it (hashable, unlike
+    a ZipInfo)."""
+
+    filename: str
+    compress_type: int
+    CRC: int
+    file_size: int
+
+
+def _checked_part(declared: _Declared, compressed: bytes, part: str) -> bytes:
+    raw = _inflated(compressed, declared)
     check_xml(raw, part)
-    if small:
-        _CHECKED[key] = raw
-        if len(_CHECKED) > _CHECKED_MAX:
-            _CHECKED.popitem(last=False)
     return raw
 
 
 # Sheets made from one template share their small parts (relationships, workbook, styles, the
 # hidden sheet) byte for byte, compressed as well: each distinct one is inflated and checked
-# once. The key holds the compressed bytes and what the directory declares of them (method,
-# CRC, size): the same bytes inflate to the same part, whose size and CRC were checked
-# against the same declaration, and which passed check_xml. At most 64 parts of at most
-# 32 KB each (inflated, as declared) are kept: a few megabytes in each process.
-_CHECKED: collections.OrderedDict[tuple[int, int, int, bytes], bytes] = collections.OrderedDict()
-_CHECKED_MAX, _CHECKED_PART_BYTES = 64, 32 * 1024
+# once. The key holds the compressed bytes and what the directory declares of them: the same
+# bytes inflate to the same part, whose size and CRC were checked against the same
+# declaration, and which passed check_xml (a part refused raises, and nothing is remembered).
+# At most 64 parts of at most 32 KB, compressed and inflated, are kept: a few megabytes.
+REMEMBERED_PART_BYTES = 32 * 1024
+_remembered_part = functools.lru_cache(maxsize=64)(_checked_part)
